@@ -1,0 +1,400 @@
+"""The application service: every command loads aggregates, calls them, saves.
+
+This is the only place that loads and saves aggregates (DESIGN.md). Commands
+take plain values (already validated at the edge by the marshmallow schemas in
+``web/schemas.py``) and an ``Actor``; they return ids, never aggregates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from domain.citizens import Citizen, citizen_id
+from domain.dayplans import DayPlan, dayplan_id
+from domain.employees import Employee, employee_id
+from domain.errors import Conflict, NotFound, RuleBroken
+from domain.rosters import Roster, roster_id
+from domain.settings import Settings
+from domain.teams import Team, team_id
+from domain.values import (
+    AbsenceKind, Actor, BidKind, Profession, ShiftLayer, Triage, VisitationKind,
+)
+
+log = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=Aggregate)
+
+CONFLICT_MESSAGE = "En anden har ændret planen imens – genindlæs og prøv igen."
+
+
+class DateAsISO(Transcoding):
+    """Transcode ``datetime.date`` as an ISO string (datetime has its own)."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class Pusleplan(Application[UUID]):
+    """Pusleplan's event-sourced application (commands and simple queries)."""
+
+    name = "Pusleplan"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Roster: 50, DayPlan: 200}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **extra_env: str) -> Pusleplan:
+        """Construct the application on the store the settings describe."""
+        return cls(env={**settings.eventsourcing_env(), **extra_env})
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- infrastructure -----------------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """Load an aggregate or raise NotFound with a Danish message."""
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"{what} findes ikke.", f"{cls.__name__} {aggregate_id} not found")\
+                from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"{what} findes ikke.", f"{aggregate_id} is not a {cls.__name__}")
+        return aggregate
+
+    def store(self, *aggregates: Aggregate) -> None:
+        """Save, turning a concurrent write into a clear Conflict; nothing is half-written."""
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            log.info("conflict saving %s", [type(a).__name__ for a in aggregates])
+            raise Conflict(
+                CONFLICT_MESSAGE,
+                "someone else changed this plan since it was loaded — reload and retry",
+            ) from None
+
+    def create(self, aggregate: Aggregate, what: str) -> UUID:
+        """Save a new aggregate; if it already exists, say so."""
+        try:
+            self.save(aggregate)
+        except IntegrityError:
+            raise Conflict(f"{what} findes allerede.", f"{aggregate.id} already exists")\
+                from None
+        return aggregate.id
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self.repository
+
+    # -- teams ----------------------------------------------------------------------
+
+    def create_team(
+        self, actor: Actor, code: str, name: str, area: str, base_lat: float, base_lon: float
+    ) -> UUID:
+        team = Team(code=code, name=name, area=area, base_lat=base_lat, base_lon=base_lon,
+                    actor=actor.as_dict())
+        return self.create(team, f"Teamet {code}")
+
+    def join_team(self, actor: Actor, team_id: UUID, employee_id: UUID) -> None:
+        team = self.load(Team, team_id, "Teamet")
+        self.load(Employee, employee_id, "Medarbejderen")
+        team.join(employee_id, actor.as_dict())
+        self.store(team)
+
+    def leave_team(self, actor: Actor, team_id: UUID, employee_id: UUID, reason: str) -> None:
+        team = self.load(Team, team_id, "Teamet")
+        team.leave(employee_id, reason, actor.as_dict())
+        self.store(team)
+
+    def define_route(
+        self, actor: Actor, team_id: UUID, route_code: str, name: str, layer: ShiftLayer,
+        profession: Profession,
+    ) -> None:
+        team = self.load(Team, team_id, "Teamet")
+        team.define_route(route_code, name, layer, profession, actor.as_dict())
+        self.store(team)
+
+    def link_sister_team(self, actor: Actor, team_id: UUID, sister_team_id: UUID) -> None:
+        team = self.load(Team, team_id, "Teamet")
+        self.load(Team, sister_team_id, "Søsterteamet")
+        team.link_sister_team(sister_team_id, actor.as_dict())
+        self.store(team)
+
+    def set_ground_rules(self, actor: Actor, team_id: UUID, rules: dict[str, Any]) -> None:
+        team = self.load(Team, team_id, "Teamet")
+        team.set_ground_rules(rules, actor.as_dict())
+        self.store(team)
+
+    # -- employees --------------------------------------------------------------------
+
+    def hire_employee(
+        self, actor: Actor, number: str, name: str, profession: Profession,
+        weekly_hours: float, hired_on: date, is_substitute: bool = False,
+    ) -> UUID:
+        employee = Employee.hire(number, name, profession, weekly_hours, hired_on,
+                                 is_substitute, actor.as_dict())
+        return self.create(employee, f"Medarbejder {number}")
+
+    def change_contract(
+        self, actor: Actor, employee_id: UUID, weekly_hours: float, profession: Profession,
+        effective: date,
+    ) -> None:
+        employee = self.load(Employee, employee_id, "Medarbejderen")
+        employee.change_contract(weekly_hours, profession, effective, actor.as_dict())
+        self.store(employee)
+
+    def register_absence(
+        self, actor: Actor, employee_id: UUID, absence_id: str, kind: AbsenceKind,
+        start: date, end: date | None = None,
+    ) -> None:
+        employee = self.load(Employee, employee_id, "Medarbejderen")
+        employee.register_absence(absence_id, kind, start, end, actor.as_dict())
+        self.store(employee)
+
+    def end_absence(self, actor: Actor, employee_id: UUID, absence_id: str, end: date) -> None:
+        employee = self.load(Employee, employee_id, "Medarbejderen")
+        employee.end_absence(absence_id, end, actor.as_dict())
+        self.store(employee)
+
+    # -- citizens -----------------------------------------------------------------------
+
+    def register_citizen(
+        self, actor: Actor, code: str, name: str, address: str, lat: float, lon: float,
+        team_id: UUID, registered_on: date,
+    ) -> UUID:
+        self.load(Team, team_id, "Teamet")
+        citizen = Citizen(code=code, name=name, address=address, lat=lat, lon=lon,
+                          team_id=str(team_id), registered_on=registered_on,
+                          actor=actor.as_dict())
+        return self.create(citizen, f"Borger {code}")
+
+    def change_visitation(
+        self, actor: Actor, citizen_id: UUID, effective: date, kind: VisitationKind,
+        services: list[dict[str, Any]] | None = None,
+        package_minutes_per_week: int | None = None, reason: str = "",
+    ) -> None:
+        citizen = self.load(Citizen, citizen_id, "Borgeren")
+        citizen.change_visitation(effective, kind, services or [], package_minutes_per_week,
+                                  reason, actor.as_dict())
+        self.store(citizen)
+
+    def change_triage(self, actor: Actor, citizen_id: UUID, triage: Triage, reason: str = ""
+                      ) -> None:
+        citizen = self.load(Citizen, citizen_id, "Borgeren")
+        citizen.change_triage(triage, reason, actor.as_dict())
+        self.store(citizen)
+
+    def assign_contact_person(self, actor: Actor, citizen_id: UUID, employee_id: UUID) -> None:
+        citizen = self.load(Citizen, citizen_id, "Borgeren")
+        team = self.load(Team, UUID(citizen.team_id), "Teamet")
+        if not team.is_member(employee_id):
+            raise RuleBroken(
+                "Kontaktpersonen skal være med i borgerens team.",
+                f"employee {employee_id} not in citizen's team", field="employee_id",
+            )
+        citizen.assign_contact_person(employee_id, actor.as_dict())
+        self.store(citizen)
+
+    def discharge_citizen(self, actor: Actor, citizen_id: UUID, on: date, reason: str) -> None:
+        citizen = self.load(Citizen, citizen_id, "Borgeren")
+        citizen.discharge(on, reason, actor.as_dict())
+        self.store(citizen)
+
+    # -- rosters ------------------------------------------------------------------------
+
+    def open_roster(self, actor: Actor, team_id: UUID, period_start: date, weeks: int = 8
+                    ) -> UUID:
+        self.load(Team, team_id, "Teamet")
+        roster = Roster.open(team_id, period_start, weeks, actor.as_dict())
+        return self.create(roster, "Vagtplanen for perioden")
+
+    def _roster_and_team(self, roster_id: UUID) -> tuple[Roster, Team]:
+        roster = self.load(Roster, roster_id, "Vagtplanen")
+        return roster, self.load(Team, UUID(roster.team_id), "Teamet")
+
+    def bid_shift(
+        self, actor: Actor, roster_id: UUID, bid_id: str, employee_id: UUID, kind: BidKind,
+        date: date, layer: ShiftLayer | None = None, route: str | None = None,
+        weight: int = 1,
+    ) -> None:
+        roster, team = self._roster_and_team(roster_id)
+        roster.bid(bid_id, employee_id, kind, date, layer, route, weight,
+                   team.is_member(employee_id), actor.as_dict())
+        self.store(roster)
+
+    def take_shift(
+        self, actor: Actor, roster_id: UUID, shift_id: str, employee_id: UUID, date: date,
+        layer: ShiftLayer, start: datetime, end: datetime, route: str | None = None,
+    ) -> None:
+        roster, team = self._roster_and_team(roster_id)
+        roster.take_shift(shift_id, employee_id, date, layer, start, end, route,
+                          team.is_member(employee_id), actor.as_dict())
+        self.store(roster)
+
+    def release_shift(self, actor: Actor, roster_id: UUID, shift_id: str, employee_id: UUID
+                      ) -> None:
+        roster = self.load(Roster, roster_id, "Vagtplanen")
+        roster.release_shift(shift_id, employee_id, actor.as_dict())
+        self.store(roster)
+
+    def swap_shifts(
+        self, actor: Actor, roster_id: UUID, shift_id: str, to_employee_id: UUID,
+        other_shift_id: str | None = None,
+    ) -> None:
+        roster, team = self._roster_and_team(roster_id)
+        roster.swap_shifts(shift_id, to_employee_id, other_shift_id,
+                           team.is_member(to_employee_id), actor.as_dict())
+        self.store(roster)
+
+    def accept_proposal(
+        self, actor: Actor, roster_id: UUID, shifts: list[dict[str, Any]],
+        objective: dict[str, int] | None = None,
+    ) -> None:
+        roster, team = self._roster_and_team(roster_id)
+        roster.accept_proposal(shifts, set(team.members), objective or {}, actor.as_dict())
+        self.store(roster)
+
+    def record_roster_check(
+        self, actor: Actor, roster_id: UUID, hard_violations: int, soft_violations: int
+    ) -> None:
+        roster = self.load(Roster, roster_id, "Vagtplanen")
+        roster.record_check(hard_violations, soft_violations, actor.as_dict())
+        self.store(roster)
+
+    def publish_roster(self, actor: Actor, roster_id: UUID, published_at: datetime) -> None:
+        roster = self.load(Roster, roster_id, "Vagtplanen")
+        roster.publish(published_at, actor.as_dict())
+        self.store(roster)
+
+    def change_shift_after_publish(
+        self, actor: Actor, roster_id: UUID, shift_id: str, employee_id: UUID | None,
+        start: datetime, end: datetime, changed_at: datetime, reason: str,
+    ) -> None:
+        roster, team = self._roster_and_team(roster_id)
+        is_member = employee_id is None or team.is_member(employee_id)
+        roster.change_after_publish(shift_id, employee_id, start, end, changed_at, reason,
+                                    is_member, actor.as_dict())
+        self.store(roster)
+
+    # -- day plans ----------------------------------------------------------------------
+
+    def _day_plan(self, actor: Actor, team_id: UUID, day: date) -> DayPlan:
+        """Load the team's day plan, opening it if it does not exist yet."""
+        plan_id = dayplan_id(team_id, day)
+        if self.exists(plan_id):
+            return self.load(DayPlan, plan_id, "Dagsplanen")
+        self.load(Team, team_id, "Teamet")
+        return DayPlan(team_id=str(team_id), day=day, actor=actor.as_dict())
+
+    def assign_route(
+        self, actor: Actor, team_id: UUID, date: date, route_code: str, employee_id: UUID
+    ) -> None:
+        team = self.load(Team, team_id, "Teamet")
+        plan = self._day_plan(actor, team_id, date)
+        plan.assign_route(route_code, employee_id, set(team.routes),
+                          team.is_member(employee_id), actor.as_dict())
+        self.store(plan)
+
+    def plan_visits(
+        self, actor: Actor, team_id: UUID, date: date, visits: list[dict[str, Any]]
+    ) -> None:
+        """Plan many visits in one transaction (an accepted route proposal)."""
+        plan = self._day_plan(actor, team_id, date)
+        citizens: dict[str, dict[str, Any]] = {}
+        staff: dict[str, dict[str, Any]] = {}
+        for visit in visits:
+            self._facts(visit["citizen_id"], visit["employee_ids"], citizens, staff)
+            plan.plan_visit(
+                visit["visit_id"], visit["citizen_id"], visit["service_codes"],
+                visit["start"], visit["minutes"], [str(e) for e in visit["employee_ids"]],
+                visit["required_profession"], visit.get("double_staffed", False),
+                citizens[str(visit["citizen_id"])], staff, actor.as_dict(),
+            )
+        self.store(plan)
+
+    def plan_visit(self, actor: Actor, team_id: UUID, date: date, **visit: Any) -> None:
+        self.plan_visits(actor, team_id, date, [visit])
+
+    def move_visit(
+        self, actor: Actor, team_id: UUID, date: date, visit_id: str,
+        employee_ids: list[UUID], start: datetime, reason: str,
+    ) -> None:
+        plan = self.load(DayPlan, dayplan_id(team_id, date), "Dagsplanen")
+        visit = plan.get_open_visit(visit_id)
+        citizens: dict[str, dict[str, Any]] = {}
+        staff: dict[str, dict[str, Any]] = {}
+        self._facts(visit["citizen_id"], employee_ids, citizens, staff)
+        plan.move_visit(visit_id, [str(e) for e in employee_ids], start, reason,
+                        citizens[visit["citizen_id"]], staff, actor.as_dict())
+        self.store(plan)
+
+    def cancel_visit(self, actor: Actor, team_id: UUID, date: date, visit_id: str,
+                     reason: str) -> None:
+        plan = self.load(DayPlan, dayplan_id(team_id, date), "Dagsplanen")
+        plan.cancel_visit(visit_id, reason, actor.as_dict())
+        self.store(plan)
+
+    def record_deliveries(
+        self, actor: Actor, team_id: UUID, date: date, deliveries: list[dict[str, Any]]
+    ) -> None:
+        """Record delivered visits (imported from the care record system) in one go."""
+        plan = self.load(DayPlan, dayplan_id(team_id, date), "Dagsplanen")
+        for item in deliveries:
+            plan.record_delivery(item["visit_id"], item["actual_start"], item["actual_end"],
+                                 [str(e) for e in item["employee_ids"]], actor.as_dict())
+        self.store(plan)
+
+    def _facts(
+        self, citizen: UUID | str, employees: Iterable[UUID | str],
+        citizens: dict[str, dict[str, Any]], staff: dict[str, dict[str, Any]],
+    ) -> None:
+        """Collect what a day plan must know about a citizen and the staff on a visit."""
+        key = str(citizen)
+        if key not in citizens:
+            loaded = self.load(Citizen, UUID(key), "Borgeren")
+            citizens[key] = {"discharged": loaded.is_discharged, "triage": loaded.triage}
+        for employee in employees:
+            if str(employee) not in staff:
+                person = self.load(Employee, UUID(str(employee)), "Medarbejderen")
+                staff[str(employee)] = {"profession": person.profession,
+                                        "is_substitute": person.is_substitute}
+
+    # -- queries --------------------------------------------------------------------------
+
+    def team(self, team_id: UUID) -> dict[str, Any]:
+        team = self.load(Team, team_id, "Teamet")
+        return {
+            "id": str(team.id), "code": team.code, "name": team.name, "area": team.area,
+            "members": list(team.members), "routes": dict(team.routes),
+            "sister_team_id": team.sister_team_id, "ground_rules": dict(team.ground_rules),
+            "version": team.version,
+        }
+
+    def roster(self, roster_id: UUID) -> dict[str, Any]:
+        roster = self.load(Roster, roster_id, "Vagtplanen")
+        return {
+            "id": str(roster.id), "team_id": roster.team_id,
+            "period_start": roster.period_start, "weeks": roster.weeks,
+            "shifts": {k: dict(v) for k, v in roster.shifts.items()},
+            "bids": {k: dict(v) for k, v in roster.bids.items()},
+            "published_at": roster.published_at, "version": roster.version,
+        }
+
+
+__all__ = [
+    "Pusleplan", "citizen_id", "dayplan_id", "employee_id", "roster_id", "team_id",
+    "CONFLICT_MESSAGE",
+]

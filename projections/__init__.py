@@ -1,0 +1,1 @@
+"""Read models fed by events, with tracking records (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Entry points: the ``pusleplan`` command, demo data, benchmarks."""

@@ -1,0 +1,1 @@
+"""Thin Flask app (placeholder; the web helper fills in create_app)."""

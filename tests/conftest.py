@@ -27,6 +27,22 @@ POSTGRES_URL = os.environ.get("PUSLEPLAN_TEST_POSTGRES_URL") or None
 STORES = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Create the PostgreSQL test database if it is missing (a missing server fails)."""
+    if not POSTGRES_URL:
+        return
+    parsed = urlparse(POSTGRES_URL)
+    name = parsed.path.strip("/")
+    maintenance = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            try:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            except psycopg.errors.DuplicateDatabase:  # created by a parallel worker
+                pass
+
+
 @dataclass
 class Store:
     """One test's event store: settings plus the extra env that isolates it."""
@@ -129,7 +145,3 @@ def memory_app() -> Pusleplan:
 LEADER = Actor("leder", Role.LEADER)
 PLANNER = Actor("planlaegger", Role.PLANNER)
 MONDAY = date(2026, 11, 23)
-
-
-def postgres_database_name() -> str | None:
-    return urlparse(POSTGRES_URL).path.strip("/") if POSTGRES_URL else None

@@ -1,0 +1,113 @@
+"""DayPlan invariants: routes, visits, professions, substitutes, deliveries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from domain.dayplans import dayplan_id
+from domain.errors import RuleBroken
+from tests.factories import LEADER, MONDAY, MORNING, at, team_scenario
+
+
+def visit(s, visit_id="v1", who=None, start=8, required="SSH", double=False, citizen=None):
+    return {
+        "visit_id": visit_id, "citizen_id": citizen or s.citizen, "service_codes": ["PP1"],
+        "start": at(MONDAY, start), "minutes": 30,
+        "employee_ids": who if who is not None else [s.members[0]],
+        "required_profession": required, "double_staffed": double,
+    }
+
+
+@pytest.fixture
+def s(memory_app):
+    scenario = team_scenario(memory_app)  # members: SSH, SSA, SPL
+    memory_app.change_visitation(LEADER, scenario.citizen, date(2025, 1, 1), "services",
+                                 [MORNING])
+    return scenario
+
+
+def test_a_route_must_exist_and_a_person_drives_one_route_a_day(memory_app, s):
+    with pytest.raises(RuleBroken):
+        memory_app.assign_route(LEADER, s.team, MONDAY, "R9", s.members[0])
+    memory_app.define_route(LEADER, s.team, "R1", "Rute 1", "dag", "SSH")
+    memory_app.define_route(LEADER, s.team, "R2", "Rute 2", "dag", "SSH")
+    with pytest.raises(RuleBroken):
+        memory_app.assign_route(LEADER, s.team, MONDAY, "R1", s.outsider)
+    memory_app.assign_route(LEADER, s.team, MONDAY, "R1", s.members[0])
+    with pytest.raises(RuleBroken):
+        memory_app.assign_route(LEADER, s.team, MONDAY, "R2", s.members[0])
+    memory_app.assign_route(LEADER, s.team, MONDAY + timedelta(days=1), "R2", s.members[0])
+
+
+def test_an_under_qualified_person_never_gets_the_visit(memory_app, s):
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, required="SSA")])
+    assert "kræver SSA" in caught.value.message
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[s.members[2]],
+                                                          required="SSA")])
+
+
+def test_a_double_staffed_visit_needs_two_different_people(memory_app, s):
+    with pytest.raises(RuleBroken):
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, double=True)])
+    with pytest.raises(RuleBroken):
+        memory_app.plan_visits(LEADER, s.team, MONDAY,
+                               [visit(s, who=[s.members[0], s.members[0]], double=True)])
+    memory_app.plan_visits(LEADER, s.team, MONDAY,
+                           [visit(s, who=[s.members[0], s.members[1]], double=True)])
+
+
+def test_a_substitute_never_visits_a_red_or_yellow_citizen(memory_app, s):
+    substitute = memory_app.hire_employee(LEADER, number="V1", name="Vikar", profession="SSA",
+                                          weekly_hours=20, hired_on=date(2024, 1, 1),
+                                          is_substitute=True)
+    memory_app.change_triage(LEADER, s.citizen, "gul", reason="Faldet")
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[substitute])])
+    assert "vikar" in caught.value.message.lower()
+    memory_app.change_triage(LEADER, s.citizen, "groen")
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[substitute])])
+
+
+def test_a_discharged_citizen_gets_no_new_visits(memory_app, s):
+    memory_app.discharge_citizen(LEADER, s.citizen, date(2026, 11, 1), "Død")
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)])
+    assert caught.value.field == "citizen_id"
+
+
+def test_one_bad_visit_stores_none_of_the_batch(memory_app, s):
+    before = memory_app.recorder.max_notification_id()
+    with pytest.raises(RuleBroken):
+        memory_app.plan_visits(LEADER, s.team, MONDAY,
+                               [visit(s, "ok"), visit(s, "bad", required="SPL")])
+    assert memory_app.recorder.max_notification_id() == before
+
+
+def test_a_visit_must_be_on_the_plans_date(memory_app, s):
+    bad = {**visit(s), "start": at(MONDAY + timedelta(days=1), 8)}
+    with pytest.raises(RuleBroken):
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [bad])
+
+
+def test_moving_a_visit_rechecks_qualification_and_a_delivered_visit_is_final(memory_app, s):
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)])
+    with pytest.raises(RuleBroken):
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.outsider, s.members[1]],
+                              at(MONDAY, 9), "syg")
+    memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]], at(MONDAY, 9),
+                          "Medarbejder syg")
+    with pytest.raises(RuleBroken):
+        memory_app.record_deliveries(LEADER, s.team, MONDAY, [
+            {"visit_id": "v1", "actual_start": at(MONDAY, 9), "actual_end": at(MONDAY, 9),
+             "employee_ids": [s.members[1]]}])
+    memory_app.record_deliveries(LEADER, s.team, MONDAY, [
+        {"visit_id": "v1", "actual_start": at(MONDAY, 9, 5), "actual_end": at(MONDAY, 9, 40),
+         "employee_ids": [s.members[1]]}])
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.cancel_visit(LEADER, s.team, MONDAY, "v1", "for sent")
+    assert "leveret" in caught.value.message
+    plan = memory_app.repository.get(dayplan_id(s.team, MONDAY))
+    assert plan.visits["v1"]["status"] == "delivered"

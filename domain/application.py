@@ -25,7 +25,13 @@ from domain.rosters import Roster, roster_id
 from domain.settings import Settings
 from domain.teams import Team, team_id
 from domain.values import (
-    AbsenceKind, Actor, BidKind, Profession, ShiftLayer, Triage, VisitationKind,
+    AbsenceKind,
+    Actor,
+    BidKind,
+    Profession,
+    ShiftLayer,
+    Triage,
+    VisitationKind,
 )
 
 log = logging.getLogger(__name__)

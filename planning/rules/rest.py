@@ -1,0 +1,294 @@
+"""Rest rules: daily rest (R1), weekly rest day (R2), days off (R3), reduced rest (R20)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from planning.clock import UTC, aware, local, longest_free, work_blocks
+from planning.danish import day_da, duration_da, moment_da
+from planning.model import RosterPlan, Severity, Shift, Violation
+from planning.rules.base import Param, Rule
+
+
+def _utc(moment: datetime) -> datetime:
+    return aware(moment).astimezone(UTC)
+
+
+def _midnight(day: date) -> datetime:
+    return _utc(datetime.combine(day, datetime.min.time()))
+
+
+def _checked_from(plan: RosterPlan) -> date:
+    """Windows may reach back into the history when the previous period is given."""
+    return plan.period_start - timedelta(days=14) if plan.history else plan.period_start
+
+
+class DailyRest(Rule):
+    """R1 — daglig hvileperiode (11-timers-reglen), BEK 324/2002 §3.
+
+    For every shift end e, the longest work-free interval in [e − 24 h, e] must be
+    at least ``min_rest_h`` (real elapsed time). People under a local reduced-rest
+    agreement (R20) need ``reduced_rest_h``; R20 limits how often.
+    """
+
+    id = "R1"
+    name_da = "Daglig hvileperiode (11-timers-reglen)"
+    name_en = "Daily rest"
+    status = "LAW"
+    default_severity = Severity.HARD
+    source = "BEK 324/2002 §3; S1, S2b, S6"
+    params = {
+        "min_rest_h": Param(11, "h", 8, 24, "hours of rest in any 24 h"),
+        "reduced_rest_h": Param(8, "h", 0, 11, "minimum rest with a local agreement (R20)"),
+    }
+
+    def validate_together(self) -> None:
+        if self.reduced_rest_h > self.min_rest_h:
+            raise ValueError(f"[rules.R1] reduced_rest_h ({self.reduced_rest_h} h) cannot exceed "
+                             f"min_rest_h ({self.min_rest_h} h)")
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        for employee in plan.employees():
+            person = plan.person(employee)
+            needed = self.reduced_rest_h if person.reduced_rest_allowed else self.min_rest_h
+            shifts = plan.shifts_of(employee)
+            blocks = work_blocks(shifts)
+            for shift in plan.shifts_of(employee, with_history=False):
+                end = _utc(shift.end)
+                free, _, _ = longest_free(blocks, end - timedelta(hours=24), end)
+                free_h = free.total_seconds() / 3600
+                if free_h + 1e-9 >= needed:
+                    continue
+                found.append(self._explain(plan, shift, shifts, free_h, needed))
+        return found
+
+    def _explain(self, plan: RosterPlan, shift: Shift, shifts: list[Shift], free_h: float,
+                 needed: float) -> Violation:
+        name = plan.person(shift.employee).name or shift.employee
+        before = [s for s in shifts if s.end <= shift.start and s is not shift]
+        previous = before[-1] if before else None
+        if previous is not None and shift.start - previous.end < timedelta(hours=24):
+            gap_h = (_utc(shift.start) - _utc(previous.end)).total_seconds() / 3600
+            earliest = local(_utc(previous.end) + timedelta(hours=needed))
+            message = (f"{name} har kun {duration_da(gap_h)} hvile mellem vagten, der slutter "
+                       f"{moment_da(previous.end)}, og vagten, der begynder "
+                       f"{moment_da(shift.start)}. Reglen kræver mindst "
+                       f"{duration_da(needed)} hvile inden for 24 timer.")
+            suggestion = (f"Flyt vagten {day_da(shift.day)}, så den begynder tidligst "
+                          f"kl. {earliest:%H:%M}, eller byt den med en kollega, der har fri.")
+            dates = tuple(sorted({previous.day, shift.day}))
+            ids = tuple(i for i in (previous.shift_id, shift.shift_id) if i)
+        else:
+            message = (f"{name} har kun {duration_da(free_h)} hvile i døgnet op til "
+                       f"{moment_da(shift.end)}; vagten er for lang til {duration_da(needed)} "
+                       "hvile.")
+            suggestion = f"Del vagten {day_da(shift.day)} mellem to kolleger."
+            dates = (shift.day,)
+            ids = (shift.shift_id,) if shift.shift_id else ()
+        return self.violation(
+            employee=shift.employee, dates=dates, measured=round(free_h, 4), limit=needed,
+            unit="h", message=message, suggestion=suggestion, shift_ids=ids,
+            detail=(f"R1: {shift.employee} has {free_h:.2f} h rest in the 24 h before "
+                    f"{shift.end.isoformat()}, needs {needed} h"),
+        )
+
+
+class WeeklyRest(Rule):
+    """R2 — ugentligt fridøgn, BEK 324/2002 §4.
+
+    Simpler variant of AGREEMENT.md: every window of ``window_days`` × 24 h
+    (starting at local midnight) holds a work-free interval of at least
+    ``weekly_rest_h`` (24 h adjacent to an 11 h rest = 35 h).
+    """
+
+    id = "R2"
+    name_da = "Ugentligt fridøgn"
+    name_en = "Weekly rest day"
+    status = "LAW"
+    default_severity = Severity.HARD
+    source = "BEK 324/2002 §4; S2, S3, S11b"
+    params = {
+        "weekly_rest_h": Param(35, "h", 24, 72, "continuous rest once per window"),
+        "window_days": Param(7, "days", 7, 13, "max days between rest periods + 1"),
+    }
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        first = _checked_from(plan)
+        last = plan.period_end - timedelta(days=self.window_days)
+        for employee in plan.employees():
+            shifts = plan.shifts_of(employee)
+            blocks = work_blocks(shifts)
+            failing: list[tuple[date, float]] = []
+            day = first
+            while day <= last:
+                window = (_midnight(day), _midnight(day + timedelta(days=self.window_days)))
+                free, _, _ = longest_free(blocks, *window)
+                free_h = free.total_seconds() / 3600
+                if free_h + 1e-9 < self.weekly_rest_h and self._touches_period(plan, day):
+                    failing.append((day, free_h))
+                day += timedelta(days=1)
+            for run in _runs(failing):
+                found.append(self._explain(plan, employee, shifts, run))
+        return found
+
+    def _touches_period(self, plan: RosterPlan, day: date) -> bool:
+        return day + timedelta(days=self.window_days) > plan.period_start
+
+    def _explain(self, plan: RosterPlan, employee: str, shifts: list[Shift],
+                 run: list[tuple[date, float]]) -> Violation:
+        name = plan.person(employee).name or employee
+        start = run[0][0]
+        end = start + timedelta(days=self.window_days)
+        worst = min(h for _, h in run)
+        window_shifts = [s for s in plan.shifts_of(employee, with_history=False)
+                         if start <= s.day < end]
+        fix = self._shift_to_move(shifts, window_shifts, start, end)
+        suggestion = (
+            f"Flyt vagten {moment_da(fix.start)} til en kollega, så {name} får "
+            f"{duration_da(self.weekly_rest_h)} sammenhængende fri." if fix else
+            f"Giv {name} et fridøgn mellem {day_da(start)} og {day_da(end - timedelta(days=1))}."
+        )
+        return self.violation(
+            employee=employee, dates=(start, end - timedelta(days=1)), measured=round(worst, 4),
+            limit=self.weekly_rest_h, unit="h",
+            message=(f"{name} har ikke {duration_da(self.weekly_rest_h)} sammenhængende fri i "
+                     f"{self.window_days} døgn fra {day_da(start)} (længste fri: "
+                     f"{duration_da(worst)})."),
+            suggestion=suggestion,
+            shift_ids=tuple(s.shift_id for s in window_shifts if s.shift_id),
+            detail=(f"R2: {employee} lacks {self.weekly_rest_h} h continuous rest in the "
+                    f"{self.window_days}-day window from {start} (longest {worst:.2f} h)"),
+        )
+
+    def _shift_to_move(self, shifts: list[Shift], candidates: list[Shift], start: date,
+                       end: date) -> Shift | None:
+        for candidate in candidates:
+            blocks = work_blocks(s for s in shifts if s is not candidate)
+            free, _, _ = longest_free(blocks, _midnight(start), _midnight(end))
+            if free >= timedelta(hours=self.weekly_rest_h):
+                return candidate
+        return None
+
+
+class DaysOff(Rule):
+    """R3 — fridøgn: ``fridoegn_per_week`` free calendar days in every week of the plan.
+
+    A free døgn is a calendar day on which no work is done (a night shift ending
+    07:00 takes the day it ends on). Counted per calendar week (AGREEMENT.md
+    open question 2: weekly rather than averaged over the normperiode).
+    """
+
+    id = "R3"
+    name_da = "Fridøgn pr. uge"
+    name_en = "Agreement days off"
+    status = "AGR"
+    default_severity = Severity.HARD
+    source = "79.01 §4 stk.3; S12, S13, S14, S9"
+    params = {"fridoegn_per_week": Param(2, "days", 1, 4, "free calendar days per week")}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        for employee in plan.employees():
+            shifts = plan.shifts_of(employee, with_history=False)
+            if not shifts:
+                continue
+            worked = _worked_days(shifts)
+            for week in range(plan.weeks):
+                monday = plan.period_start + timedelta(weeks=week)
+                days = [monday + timedelta(days=i) for i in range(7)]
+                free = [d for d in days if d not in worked]
+                if len(free) >= self.fridoegn_per_week:
+                    continue
+                name = plan.person(employee).name or employee
+                lightest = min((d for d in days if d in worked),
+                               key=lambda d: (len(worked[d]), d))
+                found.append(self.violation(
+                    employee=employee, dates=(days[0], days[-1]), measured=len(free),
+                    limit=self.fridoegn_per_week, unit="days",
+                    message=(f"{name} har kun {len(free)} fridøgn i ugen fra {day_da(monday)}; "
+                             f"der skal være {self.fridoegn_per_week}."),
+                    suggestion=(f"Giv {name} fri {day_da(lightest)}: byt vagten den dag med en "
+                                "kollega."),
+                    shift_ids=tuple(s.shift_id for s in worked[lightest] if s.shift_id),
+                    detail=(f"R3: {employee} has {len(free)} free days in week from {monday}, "
+                            f"needs {self.fridoegn_per_week}"),
+                ))
+        return found
+
+
+class ReducedRest(Rule):
+    """R20 — nedsat hviletid (Aftale om hviletid og fridøgn), only with a local agreement.
+
+    For people flagged ``reduced_rest_allowed``: rest below R1's full minimum at
+    most ``max_per_week`` times per calendar week, never on consecutive days.
+    """
+
+    id = "R20"
+    name_da = "Nedsat hvileperiode (lokalaftale)"
+    name_en = "Reduced rest"
+    status = "AGR (UNV)"
+    unverified = True
+    default_severity = Severity.HARD
+    source = "KL/DR Aftale om hviletid og fridøgn; S11, S39"
+    params = {
+        "full_rest_h": Param(11, "h", 8, 24, "rest that does not count as reduced"),
+        "max_per_week": Param(1, "times", 0, 2, "reduced rests per week"),
+    }
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        for employee in plan.employees():
+            if not plan.person(employee).reduced_rest_allowed:
+                continue
+            shifts = plan.shifts_of(employee)
+            reduced: list[date] = []
+            for previous, shift in zip(shifts, shifts[1:], strict=False):
+                if shift.start < datetime.combine(plan.period_start, datetime.min.time()):
+                    continue
+                gap = (_utc(shift.start) - _utc(previous.end)).total_seconds() / 3600
+                if gap + 1e-9 < self.full_rest_h:
+                    reduced.append(shift.day)
+            by_week: dict[date, list[date]] = {}
+            for day in reduced:
+                by_week.setdefault(day - timedelta(days=day.weekday()), []).append(day)
+            name = plan.person(employee).name or employee
+            for monday, days in sorted(by_week.items()):
+                consecutive = any(b - a == timedelta(days=1) for a, b in zip(days, days[1:],
+                                                                               strict=False))
+                if len(days) <= self.max_per_week and not consecutive:
+                    continue
+                found.append(self.violation(
+                    employee=employee, dates=tuple(days), measured=len(days),
+                    limit=self.max_per_week, unit="times",
+                    message=(f"{name} har nedsat hviletid {len(days)} gange i ugen fra "
+                             f"{day_da(monday)}; lokalaftalen tillader højst "
+                             f"{self.max_per_week} og ikke to dage i træk."),
+                    suggestion=f"Flyt vagten {day_da(days[-1])} til en kollega.",
+                    detail=f"R20: {employee} has {len(days)} reduced rests in week {monday}",
+                ))
+        return found
+
+
+def _worked_days(shifts: list[Shift]) -> dict[date, list[Shift]]:
+    """Calendar days touched by work (a shift ending at 00:00 does not touch the next day)."""
+    days: dict[date, list[Shift]] = {}
+    for shift in shifts:
+        day = shift.start.date()
+        last = (shift.end - timedelta(microseconds=1)).date()
+        while day <= last:
+            days.setdefault(day, []).append(shift)
+            day += timedelta(days=1)
+    return days
+
+
+def _runs(failing: list[tuple[date, float]]) -> list[list[tuple[date, float]]]:
+    """Group consecutive failing windows so one problem is reported once."""
+    runs: list[list[tuple[date, float]]] = []
+    for day, hours in failing:
+        if runs and day - runs[-1][-1][0] == timedelta(days=1):
+            runs[-1].append((day, hours))
+        else:
+            runs.append([(day, hours)])
+    return runs

@@ -1,0 +1,288 @@
+"""Shift-shape rules: nights (R13, R14), length (R15, R16), split shifts (R17),
+weekends off (R18) and breaks (R19)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from planning.clock import shift_hours
+from planning.danish import day_da, duration_da, number_da
+from planning.model import RosterPlan, Severity, Shift, Violation
+from planning.rules.base import Param, Rule
+
+
+def night_hours(shift: Shift, start_h: int = 22, end_h: int = 5) -> float:
+    """Hours of the shift inside the night band [22:00, 05:00) (wall clock)."""
+    total = 0.0
+    day = shift.start.date() - timedelta(days=1)
+    while day <= shift.end.date():
+        band_start = datetime.combine(day, time(start_h))
+        band_end = datetime.combine(day + timedelta(days=1), time(end_h))
+        overlap = min(shift.end, band_end) - max(shift.start, band_start)
+        total += max(overlap.total_seconds(), 0) / 3600
+        day += timedelta(days=1)
+    return total
+
+
+def is_night_shift(shift: Shift, min_hours: float = 3.0) -> bool:
+    """A night shift has at least 3 hours in 22–05 (arbejdstidsloven's definition)."""
+    return shift.layer == "nat" or night_hours(shift) >= min_hours
+
+
+class NightWork(Rule):
+    """R13 — natarbejde (arbejdstidsloven): night workers average ≤ 8 h per 24 h.
+
+    A night worker regularly works ≥ 3 h in 22–05 (here: at least
+    ``min_night_shifts`` such shifts in the period) or is flagged so.
+    """
+
+    id = "R13"
+    name_da = "Natarbejde (gennemsnit pr. døgn)"
+    name_en = "Night work (law)"
+    status = "LAW"
+    default_severity = Severity.HARD
+    source = "Arbejdstidsloven; S7, S9"
+    params = {
+        "max_avg_h_per_24h": Param(8.0, "h", 4, 13),
+        "min_night_shifts": Param(4, "shifts", 1, 60, "night shifts that make a night worker"),
+    }
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        days = plan.weeks * 7
+        for employee in plan.employees():
+            shifts = plan.shifts_of(employee, with_history=False)
+            flagged = plan.person(employee).night_worker
+            nights = sum(1 for s in shifts if is_night_shift(s))
+            if not (flagged or (flagged is None and nights >= self.min_night_shifts)):
+                continue
+            average = sum(shift_hours(s) for s in shifts) / days
+            if average <= self.max_avg_h_per_24h + 1e-9:
+                continue
+            name = plan.person(employee).name or employee
+            found.append(self.violation(
+                employee=employee, dates=(plan.period_start, plan.period_end - timedelta(1)),
+                measured=round(average, 3), limit=self.max_avg_h_per_24h, unit="h/24h",
+                message=(f"{name} er natarbejder og arbejder i gennemsnit "
+                         f"{number_da(average)} timer pr. døgn; højst "
+                         f"{number_da(self.max_avg_h_per_24h)} er tilladt."),
+                suggestion=f"Flyt nogle af {name}s vagter til kolleger.",
+                detail=f"R13: night worker {employee} averages {average:.2f} h per 24 h",
+            ))
+        return found
+
+
+class ConsecutiveNights(Rule):
+    """R14 — NFA/AT advice: at most ``max_consecutive_nights`` nights in a row (soft)."""
+
+    id = "R14"
+    name_da = "Nattevagter i træk (anbefaling)"
+    name_en = "Night-work recommendations"
+    status = "advice"
+    default_severity = Severity.SOFT
+    source = "NFA/AT; S8, S9"
+    params = {"max_consecutive_nights": Param(3, "nights", 1, 14)}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        for employee in plan.employees():
+            nights = sorted({s.day for s in plan.shifts_of(employee) if is_night_shift(s)})
+            run: list[date] = []
+            for day in nights + [date.max]:
+                if run and day - run[-1] == timedelta(days=1):
+                    run.append(day)
+                    continue
+                if len(run) > self.max_consecutive_nights and run[-1] >= plan.period_start:
+                    name = plan.person(employee).name or employee
+                    found.append(self.violation(
+                        employee=employee, dates=(run[0], run[-1]), measured=len(run),
+                        limit=self.max_consecutive_nights, unit="nights",
+                        message=(f"{name} har {len(run)} nattevagter i træk fra "
+                                 f"{day_da(run[0])}; der anbefales højst "
+                                 f"{self.max_consecutive_nights}."),
+                        suggestion=(f"Byt nattevagten {day_da(run[self.max_consecutive_nights])}"
+                                    " med en kollega."),
+                        detail=f"R14: {employee} has {len(run)} consecutive nights from {run[0]}",
+                    ))
+                run = [day]
+        return found
+
+
+class _ShiftLengthRule(Rule):
+    def _length_violation(self, plan: RosterPlan, shift: Shift, length: float, limit: float,
+                          too_long: bool) -> Violation:
+        name = plan.person(shift.employee).name or shift.employee
+        word = "lang" if too_long else "kort"
+        bound = "højst" if too_long else "mindst"
+        return self.violation(
+            employee=shift.employee, dates=(shift.day,), measured=round(length, 4),
+            limit=limit, unit="h",
+            message=(f"{name}s vagt {day_da(shift.day)} kl. {shift.start:%H:%M}–"
+                     f"{shift.end:%H:%M} varer {duration_da(length)}; den må vare {bound} "
+                     f"{duration_da(limit)}."),
+            suggestion=(f"Del vagten {day_da(shift.day)} i to, eller afkort den."
+                        if too_long else f"Forlæng vagten {day_da(shift.day)} til mindst "
+                                         f"{duration_da(limit)}, eller slå den sammen med "
+                                         "en anden."),
+            shift_ids=(shift.shift_id,) if shift.shift_id else (),
+            detail=f"{self.id}: shift of {shift.employee} on {shift.day} lasts {length:.2f} h "
+                   f"({word})",
+        )
+
+
+class MaxShiftLength(_ShiftLengthRule):
+    """R15 — vagtlængde: a shift lasts at most ``max_shift_h`` (real elapsed, incl. breaks)."""
+
+    id = "R15"
+    name_da = "Længste vagt"
+    name_en = "Max shift length"
+    status = "UNV"
+    unverified = True
+    default_severity = Severity.HARD
+    source = "S31, S32 (regional 5–12 h; 79.01 not verified)"
+    params = {"max_shift_h": Param(12.0, "h", 4, 13, "13 h is the ceiling R1 implies")}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        return [
+            self._length_violation(plan, s, shift_hours(s), self.max_shift_h, True)
+            for s in plan.shifts if shift_hours(s) > self.max_shift_h + 1e-9
+        ]
+
+
+class MinShiftLength(_ShiftLengthRule):
+    """R16 — mindste tjenestelængde: a shift lasts at least ``min_shift_h`` (assumed default)."""
+
+    id = "R16"
+    name_da = "Korteste vagt"
+    name_en = "Min shift length"
+    status = "UNV"
+    unverified = True
+    default_severity = Severity.HARD
+    source = "no source found for 79.01; assumed default"
+    params = {"min_shift_h": Param(3.0, "h", 0, 8)}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        return [
+            self._length_violation(plan, s, shift_hours(s), self.min_shift_h, False)
+            for s in plan.shifts if shift_hours(s) + 1e-9 < self.min_shift_h
+        ]
+
+
+class SplitShift(Rule):
+    """R17 — delt tjeneste: two shifts on one day with a gap; the span is reported (soft)."""
+
+    id = "R17"
+    name_da = "Delt tjeneste"
+    name_en = "Split shift"
+    status = "UNV"
+    unverified = True
+    default_severity = Severity.SOFT
+    source = "S15, S37 (state rule: fee for span > 11 h)"
+    params = {"max_span_h": Param(11.0, "h", 4, 16, "span above which a split shift is flagged")}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        for employee in plan.employees():
+            by_day: dict[date, list[Shift]] = {}
+            for shift in plan.shifts_of(employee, with_history=False):
+                by_day.setdefault(shift.day, []).append(shift)
+            for day, shifts in sorted(by_day.items()):
+                if len(shifts) < 2:
+                    continue
+                span = (max(s.end for s in shifts) - min(s.start for s in shifts))
+                span_h = span.total_seconds() / 3600
+                if span_h <= self.max_span_h + 1e-9:
+                    continue
+                name = plan.person(employee).name or employee
+                found.append(self.violation(
+                    employee=employee, dates=(day,), measured=round(span_h, 3),
+                    limit=self.max_span_h, unit="h",
+                    message=(f"{name} har delt tjeneste {day_da(day)} over "
+                             f"{duration_da(span_h)}; mere end {duration_da(self.max_span_h)}."),
+                    suggestion="Saml vagterne, eller giv den ene til en kollega.",
+                    shift_ids=tuple(s.shift_id for s in shifts if s.shift_id),
+                    detail=f"R17: split shift of {employee} on {day} spans {span_h:.2f} h",
+                ))
+        return found
+
+
+class WeekendOff(Rule):
+    """R18 — friweekend: at least one fully free Sat+Sun per ``weekend_off_every_n`` weeks."""
+
+    id = "R18"
+    name_da = "Friweekender"
+    name_en = "Weekend off"
+    status = "local"
+    default_severity = Severity.SOFT
+    source = "Local ground rule; AT advice S8, S38"
+    params = {"weekend_off_every_n": Param(2, "weeks", 1, 8)}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        needed = plan.weeks // self.weekend_off_every_n
+        for employee in plan.employees():
+            shifts = plan.shifts_of(employee, with_history=False)
+            if not shifts:
+                continue
+            worked = {d for s in shifts for d in _touched(s)}
+            weekends = [plan.period_start + timedelta(weeks=w, days=5) for w in range(plan.weeks)]
+            free = [sat for sat in weekends
+                    if sat not in worked and sat + timedelta(days=1) not in worked]
+            if len(free) >= needed:
+                continue
+            name = plan.person(employee).name or employee
+            busy = [sat for sat in weekends if sat not in free]
+            found.append(self.violation(
+                employee=employee, dates=tuple(busy), measured=len(free), limit=needed,
+                unit="weekends",
+                message=(f"{name} har {len(free)} friweekender i perioden; grundreglen giver "
+                         f"{needed} (hver {self.weekend_off_every_n}. weekend)."),
+                suggestion=(f"Byt weekendvagterne {day_da(busy[0])} med en kollega."
+                            if busy else "Giv en friweekend."),
+                detail=f"R18: {employee} has {len(free)} free weekends, ground rule {needed}",
+            ))
+        return found
+
+
+class Break(Rule):
+    """R19 — pause: a shift longer than ``over_h`` must include a break.
+
+    Only checked where the plan states the break (``break_minutes``); a plan
+    without break data is not flagged.
+    """
+
+    id = "R19"
+    name_da = "Pause"
+    name_en = "Break"
+    status = "LAW"
+    default_severity = Severity.HARD
+    source = "Arbejdsmiljøloven (minimum); S5, S6"
+    params = {"over_h": Param(6.0, "h", 4, 10), "min_break_min": Param(15, "min", 1, 60)}
+
+    def check(self, plan: RosterPlan) -> list[Violation]:
+        found: list[Violation] = []
+        for shift in plan.shifts:
+            if shift.break_minutes is None or shift_hours(shift) <= self.over_h + 1e-9:
+                continue
+            if shift.break_minutes >= self.min_break_min:
+                continue
+            name = plan.person(shift.employee).name or shift.employee
+            found.append(self.violation(
+                employee=shift.employee, dates=(shift.day,), measured=shift.break_minutes,
+                limit=self.min_break_min, unit="min",
+                message=(f"{name}s vagt {day_da(shift.day)} er over "
+                         f"{duration_da(self.over_h)} uden pause."),
+                suggestion=f"Læg en pause på mindst {self.min_break_min} minutter ind i vagten.",
+                shift_ids=(shift.shift_id,) if shift.shift_id else (),
+                detail=f"R19: shift of {shift.employee} on {shift.day} has no break",
+            ))
+        return found
+
+
+def _touched(shift: Shift) -> list[date]:
+    days = []
+    day = shift.start.date()
+    while day <= (shift.end - timedelta(microseconds=1)).date():
+        days.append(day)
+        day += timedelta(days=1)
+    return days

@@ -51,11 +51,12 @@ class ValidationFailed(DomainError):
 
     def __init__(self, errors: dict[str, list[str]], errors_da: dict[str, list[str]]):
         fields = ", ".join(sorted(errors))
-        first = next(iter(sorted(errors_da.items())), ("", [""]))
+        field, messages = next(iter(errors_da.items()), ("", []))
+        first_message = messages[0] if messages else "Ugyldig værdi."
         super().__init__(
-            f"Ugyldigt input i feltet '{first[0]}': {first[1][0]}",
+            f"Ugyldigt input i feltet '{field}': {first_message}",
             f"invalid input in field(s) {fields}: {errors}",
-            field=first[0] or None,
+            field=field or None,
         )
         self.errors = errors
         self.errors_da = errors_da

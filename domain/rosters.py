@@ -194,6 +194,8 @@ class Roster(Aggregate):
         """Accept a solver proposal: it replaces every shift of the open roster."""
         self.check_open_for_puzzling()
         by_employee: dict[str, list[dict[str, Any]]] = {}
+        shifts = [{**s, "employee_id": None if s.get("employee_id") is None
+                   else str(s["employee_id"])} for s in shifts]
         for index, shift in enumerate(shifts):
             holder = shift.get("employee_id")
             if holder is not None and holder not in members:

@@ -102,6 +102,8 @@ class Team(Aggregate):
             raise RuleBroken(
                 f"Ukendt grundregel: {name}.", f"unknown ground rule {name!r}", field=name
             )
+        if "night_workers" in rules:
+            rules = {**rules, "night_workers": [str(e) for e in rules["night_workers"]]}
         night_workers = rules.get("night_workers", [])
         strangers = [e for e in night_workers if e not in self.members]
         if strangers:
@@ -137,7 +139,13 @@ class Team(Aggregate):
 
     @event("GroundRulesSet")
     def _ground_rules_set(self, rules: dict[str, Any], actor: dict[str, str]) -> None:
-        self.ground_rules = {**self.ground_rules, **rules}
+        merged = dict(self.ground_rules)
+        for key, value in rules.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+        self.ground_rules = merged
 
 
 def team_id(code: str) -> UUID:

@@ -181,3 +181,11 @@ def test_a_shift_cannot_be_changed_after_publish_before_the_roster_is_published(
             LEADER, s.roster, "s1", s.members[1], at(MONDAY, 7), at(MONDAY, 15),
             changed_at=datetime(2026, 11, 1), reason="x",
         )
+
+
+def test_a_proposal_may_name_its_people_by_uuid(memory_app):
+    s = team_scenario(memory_app)
+    shift = {"shift_id": "p1", "employee_id": s.members[0], "date": MONDAY, "layer": "dag",
+             "start": at(MONDAY, 7), "end": at(MONDAY, 15)}
+    memory_app.accept_proposal(LEADER, s.roster, [shift])
+    assert memory_app.roster(s.roster)["shifts"]["p1"]["employee_id"] == str(s.members[0])

@@ -81,3 +81,12 @@ def test_every_event_records_the_actor_and_role(memory_app):
         if type(event).__name__ == "Snapshot":
             continue
         assert event.actor == {"id": "leder", "role": "leader"}, n.topic
+
+
+def test_ground_rules_merge_nested_staffing_and_accept_uuid_night_workers(memory_app):
+    s = team_scenario(memory_app)
+    memory_app.set_ground_rules(LEADER, s.team, {"min_staffing": {"nat": 1},
+                                                 "night_workers": [s.members[0]]})
+    rules = memory_app.team(s.team)["ground_rules"]
+    assert rules["min_staffing"] == {"dag": 1, "aften": 1, "nat": 1}
+    assert rules["night_workers"] == [str(s.members[0])]

@@ -166,7 +166,8 @@ def check_visitation(
 
 def check_service(service: dict[str, Any], where: str) -> None:
     minutes = service.get("minutes")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 < minutes <= MAX_MINUTES_PER_VISIT:
+    whole = isinstance(minutes, int) and not isinstance(minutes, bool)
+    if not whole or not 0 < minutes <= MAX_MINUTES_PER_VISIT:
         raise RuleBroken(
             "En ydelse skal have et positivt antal minutter (højst 480).",
             f"{where}.minutes {minutes!r} not in 1..480", field=f"{where}.minutes",

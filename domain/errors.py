@@ -28,6 +28,12 @@ class NotFound(DomainError):
     status = 404
 
 
+class Forbidden(DomainError):
+    """The actor's role or team does not allow this command."""
+
+    status = 403
+
+
 class Conflict(DomainError):
     """Someone else changed the same aggregate first (optimistic concurrency)."""
 

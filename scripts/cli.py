@@ -18,6 +18,7 @@ from typing import Any
 
 from domain.errors import DomainError
 from domain.settings import Settings, SettingsError, new_encryption_key
+from scripts import check
 
 log = logging.getLogger("pusleplan")
 
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--file", type=Path,
                       help="JSON lines: {\"command\": NAME, \"actor\": {...}, \"data\": {...}}")
     seed.set_defaults(handler=cmd_seed)
+
+    check.add_parser(commands)
 
     keygen = commands.add_parser("keygen", help="print a new encryption key")
     keygen.set_defaults(handler=cmd_keygen)

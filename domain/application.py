@@ -24,11 +24,13 @@ from domain.errors import Conflict, NotFound, RuleBroken
 from domain.rosters import Roster, roster_id
 from domain.settings import Settings
 from domain.teams import Team, team_id
+from domain.users import User, user_id
 from domain.values import (
     AbsenceKind,
     Actor,
     BidKind,
     Profession,
+    Role,
     ShiftLayer,
     Triage,
     VisitationKind,
@@ -377,6 +379,42 @@ class Pusleplan(Application[UUID]):
                 person = self.load(Employee, UUID(str(employee)), "Medarbejderen")
                 staff[str(employee)] = {"profession": person.profession,
                                         "is_substitute": person.is_substitute}
+
+    # -- users ------------------------------------------------------------------------
+
+    def register_user(
+        self, actor: Actor, username: str, display_name: str, role: Role,
+        password_hash: str, team_ids: list[UUID] | None = None,
+        employee_id: UUID | None = None,
+    ) -> UUID:
+        """Register a log-in (the password arrives already hashed with argon2)."""
+        for team in team_ids or []:
+            self.load(Team, team, "Teamet")
+        if employee_id is not None:
+            self.load(Employee, employee_id, "Medarbejderen")
+        user = User.register(username.strip().lower(), display_name, role,
+                             [str(t) for t in team_ids or []],
+                             str(employee_id) if employee_id else None, password_hash,
+                             actor.as_dict())
+        return self.create(user, f"Brugeren {username}")
+
+    def change_password(self, actor: Actor, username: str, password_hash: str) -> None:
+        user = self.load(User, user_id(username), "Brugeren")
+        user.change_password(password_hash, actor.as_dict())
+        self.store(user)
+
+    def user(self, username: str) -> dict[str, Any] | None:
+        """A user's log-in record, or None (for the log-in check; includes the hash)."""
+        try:
+            user = self.load(User, user_id(username), "Brugeren")
+        except NotFound:
+            return None
+        return {
+            "id": str(user.id), "username": user.username, "display_name": user.display_name,
+            "role": user.role, "team_ids": list(user.team_ids),
+            "employee_id": user.employee_id, "password_hash": user.password_hash,
+            "disabled": user.disabled,
+        }
 
     # -- queries --------------------------------------------------------------------------
 

@@ -85,7 +85,10 @@ class Employee(Aggregate):
                 f"absence end {end} before start {start}", field="end",
             )
         for other in self.absences.values():
-            if _overlaps(start, end, other["start"], other["end"]):  # type: ignore[arg-type]
+            # An open-ended absence (sick until further notice) blocks only its
+            # first day here: a holiday planned for later stays registrable.
+            other_end = other["end"] if other["end"] is not None else other["start"]
+            if _overlaps(start, end or start, other["start"], other_end):  # type: ignore[arg-type]
                 raise RuleBroken(
                     "Medarbejderen er allerede registreret fraværende i den periode.",
                     f"absence {start}..{end} overlaps an existing absence",

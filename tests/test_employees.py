@@ -31,12 +31,14 @@ def test_a_contract_change_cannot_predate_the_hire(memory_app):
 
 
 def test_absences_cannot_overlap_and_end_before_they_start(memory_app):
+    # An open-ended sickness blocks its first day; a holiday planned for later
+    # can still be registered, and ending the sickness is checked against it.
     s = team_scenario(memory_app)
     e = s.members[0]
     memory_app.register_absence(LEADER, e, "a1", "sick", date(2026, 3, 2), None)
-    with pytest.raises(RuleBroken):  # open-ended sickness overlaps anything later
-        memory_app.register_absence(LEADER, e, "a2", "holiday", date(2026, 7, 1),
-                                    date(2026, 7, 14))
+    with pytest.raises(RuleBroken):  # the same day twice
+        memory_app.register_absence(LEADER, e, "a0", "course", date(2026, 3, 1),
+                                    date(2026, 3, 2))
     with pytest.raises(RuleBroken) as caught:
         memory_app.end_absence(LEADER, e, "a1", date(2026, 3, 1))
     assert caught.value.field == "end"
@@ -44,6 +46,8 @@ def test_absences_cannot_overlap_and_end_before_they_start(memory_app):
     with pytest.raises(RuleBroken):
         memory_app.end_absence(LEADER, e, "a1", date(2026, 3, 5))
     memory_app.register_absence(LEADER, e, "a2", "holiday", date(2026, 7, 1), date(2026, 7, 14))
+    with pytest.raises(RuleBroken):
+        memory_app.register_absence(LEADER, e, "a3", "sick", date(2026, 7, 14), None)
     employee: Employee = memory_app.repository.get(e)
     assert employee.is_absent_on(date(2026, 3, 3))
     assert not employee.is_absent_on(date(2026, 3, 5))

@@ -81,6 +81,11 @@ VALID: dict[str, dict[str, Any]] = {
     "record_deliveries": {**DAY, "deliveries": [
         {"visit_id": "v1", "actual_start": "2026-11-23T08:05",
          "actual_end": "2026-11-23T08:40", "employee_ids": [ID]}]},
+    "register_user": {"username": "medlem1", "display_name": "Medlem 1", "role": "member",
+                      "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA",
+                      "team_ids": [ID], "employee_id": OTHER_ID},
+    "change_password": {"username": "medlem1",
+                        "password_hash": "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA"},
 }
 
 

@@ -184,3 +184,18 @@ def test_a_secret_key_is_created_once_and_kept_private(
     finally:
         first.extensions["pusleplan"].close()
         second.extensions["pusleplan"].close()
+
+
+def test_the_heading_names_the_area_once_for_all_its_sub_areas():
+    from projections.teams import TeamRow
+    from web.teams import area_heading
+
+    def row(area: str) -> TeamRow:
+        return TeamRow(id="1", code="T", name="T", area=area, members=0, routes=0,
+                       citizens=0, sister_team_id=None, sister_team_code=None,
+                       sister_team_name=None)
+
+    assert area_heading([row("Område Øst – Stensballe"), row("Område Øst – Østbyen")]) \
+        == "Område Øst"
+    assert area_heading([row("Nord"), row("Område Øst")]) == "Område Nord og Område Øst"
+    assert area_heading([]) == "Teams"

@@ -56,6 +56,8 @@ COMMANDS: dict[str, tuple[type[Schema], str]] = {
     "move_visit": (s.MoveVisitSchema, "move_visit"),
     "cancel_visit": (s.CancelVisitSchema, "cancel_visit"),
     "record_deliveries": (s.RecordDeliveriesSchema, "record_deliveries"),
+    "register_user": (s.RegisterUserSchema, "register_user"),
+    "change_password": (s.ChangePasswordSchema, "change_password"),
 }
 
 UNKNOWN_COMMAND = "Unknown command."

@@ -42,6 +42,7 @@ from domain.values import (
     AbsenceKind,
     BidKind,
     Profession,
+    Role,
     ShiftLayer,
     Triage,
     VisitationKind,
@@ -592,3 +593,34 @@ class RecordDeliveriesSchema(DayPlanSchema):
     @validates_schema
     def _unique_visit_ids(self, data: dict[str, Any], **kwargs: Any) -> None:
         _unique_in(data["deliveries"], "visit_id", "deliveries")
+
+
+# -- users ---------------------------------------------------------------------------
+
+ARGON2_ONLY = "Must be an argon2 hash; the web layer hashes passwords before the command."
+
+
+def password_hash() -> fields.String:
+    return fields.String(required=True, validate=[
+        validate.Regexp(r"^\$argon2(id|i|d)\$", error=ARGON2_ONLY), validate.Length(max=512)])
+
+
+class RegisterUserSchema(CommandSchema):
+    username = fields.String(required=True, validate=[
+        validate.Regexp(r"^[a-z0-9._-]{2,40}$",
+                        error="Use 2–40 lowercase letters, digits, '.', '_' or '-'.")])
+    display_name = text()
+    role = enum(Role)
+    password_hash = password_hash()
+    team_ids = fields.List(uuid(), load_default=list, validate=_unique)
+    employee_id = uuid(required=False, load_default=None, allow_none=True)
+
+
+class ChangePasswordSchema(CommandSchema):
+    username = code()
+    password_hash = password_hash()
+
+
+DANISH[ARGON2_ONLY] = "Adgangskoden skal være hashet (argon2), før den gemmes."
+DANISH["Use 2–40 lowercase letters, digits, '.', '_' or '-'."] = (
+    "Brug 2–40 små bogstaver, tal, '.', '_' eller '-'.")

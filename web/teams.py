@@ -39,10 +39,12 @@ def healthz() -> dict[str, Any]:
 
 
 def area_heading(teams: list[TeamRow]) -> str:
-    """'Område Øst', 'Områderne Nord og Øst', or 'Teams' when there are none."""
-    areas = sorted({team.area for team in teams})
+    """'Område Øst' (also for its sub-areas 'Område Øst – Stensballe', …),
+    'Område Nord og Område Øst', or 'Teams' when there are none."""
+    areas = sorted({team.area.split(" – ")[0].strip() for team in teams})
     if not areas:
         return "Teams"
-    if len(areas) == 1:
-        return f"Område {areas[0]}"
-    return "Områderne " + ", ".join(areas[:-1]) + " og " + areas[-1]
+    named = [a if a.lower().startswith("område") else f"Område {a}" for a in areas]
+    if len(named) == 1:
+        return named[0]
+    return ", ".join(named[:-1]) + " og " + named[-1]

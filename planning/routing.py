@@ -1,0 +1,260 @@
+"""The route planner: ``plan_routes(problem) -> RouteProposal``.
+
+A pure pipeline (STYLE.md convention 6): problem -> ``build_model`` -> search
+with an explicit time limit -> read the run lists back and explain them
+(objective parts, unassigned with reasons, continuity). It never touches the
+event store; the application records an accepted proposal as events.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections import defaultdict
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
+
+from planning.routing_model import RouteModel, build_model, stop_cost_parts
+from planning.routing_problem import RoutingProblem, VisitRequest
+from planning.routing_proposal import (
+    Continuity,
+    ObjectiveParts,
+    RouteProposal,
+    RunList,
+    Stop,
+    Unassigned,
+    UnassignedReason,
+)
+from planning.travel import HaversineTravelTimes, TravelTimes
+
+ITERATED_LOCAL_SEARCH = "ITERATED_LOCAL_SEARCH"
+ILS_OPERATORS_OFF = (
+    "use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns", "use_local_cheapest_insertion_visit_types_lns",
+    "use_shortest_path_swap_active", "use_shortest_path_two_opt", "use_swap_active_chain",
+    "use_make_chain_inactive")
+STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
+
+
+def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None) -> RouteProposal:
+    """Propose the day's run lists (kørelister) for one team.
+
+    Args:
+        problem: visits, caregivers on shift, weights, time limit and seed.
+        travel_times: the travel-time provider; the network-free default if None.
+
+    Returns:
+        the best plan found within the time limit, explained.
+    """
+    started = clock.perf_counter()
+    model = build_model(problem, travel_times or HaversineTravelTimes())
+    solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
+    wall = clock.perf_counter() - started
+    status = STATUS.get(model.routing.status(), str(model.routing.status()))
+    if solution is None:
+        return _empty_proposal(model, status, wall)
+    return read_proposal(model, solution, status, wall)
+
+
+def search_parameters(problem: RoutingProblem,
+                      mean_arc_cost: float = 100.0) -> pywrapcp.DefaultRoutingSearchParameters:
+    """First-solution strategy + metaheuristic, explicit time limit and seed.
+
+    ``ITERATED_LOCAL_SEARCH`` means ruin-and-recreate with SISR string removals
+    (Christiaens & Vanden Berghe 2020), OR-Tools' iterated local search, with a
+    simulated-annealing acceptance cooling from 3 to 0.03 mean arc costs.
+    """
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
+        problem.first_solution)
+    if problem.metaheuristic == ITERATED_LOCAL_SEARCH:
+        params.use_iterated_local_search = True
+        ruin = params.iterated_local_search_parameters.ruin_recreate_parameters
+        sisr = ruin.ruin_strategies.add().sisr
+        sisr.max_removed_sequence_size = 10
+        sisr.avg_num_removed_visits = 10
+        sisr.bypass_factor = 0.01
+        annealing = params.iterated_local_search_parameters \
+            .reference_solution_acceptance_strategy.simulated_annealing
+        annealing.initial_temperature = 3 * mean_arc_cost
+        annealing.final_temperature = 0.03 * mean_arc_cost
+        for operator in ILS_OPERATORS_OFF:  # ruin and recreate reinserts dropped stops
+            setattr(params.local_search_operators, operator, optional_boolean_pb2.BOOL_FALSE)
+    else:
+        params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
+            problem.metaheuristic)
+    params.time_limit.FromMilliseconds(int(problem.time_limit_s * 1000))
+    params.sat_parameters.random_seed = problem.seed
+    return params
+
+
+def _mean_arc_cost(model: RouteModel) -> float:
+    """The mean travel cost of an arc, the scale for annealing temperatures."""
+    size = len(model.travel)
+    total = sum(sum(row) for row in model.travel)
+    return max(1.0, model.problem.weights.travel * total / max(1, size * (size - 1)))
+
+
+def _solve(model: RouteModel,
+           params: pywrapcp.DefaultRoutingSearchParameters) -> pywrapcp.Assignment | None:
+    """Search from the warm start when one is given and valid, otherwise from scratch."""
+    routing, problem = model.routing, model.problem
+    if problem.initial_routes:
+        routing.CloseModelWithParameters(params)
+        vehicle_of = {c.caregiver_id: v for v, c in enumerate(problem.caregivers)}
+        routes: list[list[int]] = [[] for _ in problem.caregivers]
+        for caregiver_id, keys in problem.initial_routes.items():
+            routes[vehicle_of[caregiver_id]] = [model.stop_index(k) for k in keys
+                                                if k in model.stop_node]
+        start = routing.ReadAssignmentFromRoutes(routes, True)
+        if start is not None:
+            return routing.SolveFromAssignmentWithParameters(start, params)
+    if params.use_iterated_local_search:
+        return routing.SolveWithIteratedLocalSearch(params)
+    return routing.SolveWithParameters(params)
+
+
+def read_proposal(model: RouteModel, solution: pywrapcp.Assignment, status: str,
+                  wall: float) -> RouteProposal:
+    """Read run lists, unassigned visits, objective parts and continuity from a solution."""
+    problem = model.problem
+    break_of = {interval.Name(): v for v, interval in model.breaks.items()}
+    break_start: dict[int, int] = {}
+    intervals = solution.IntervalVarContainer()
+    for i in range(intervals.Size()):
+        element = intervals.Element(i)
+        if element.Var().Name() in break_of and element.PerformedValue():
+            break_start[break_of[element.Var().Name()]] = element.StartValue()
+    sequences = [_route_nodes(model, solution, v) for v in range(len(problem.caregivers))]
+    slots_served: dict[str, int] = defaultdict(int)
+    for sequence in sequences:
+        for node, _ in sequence:
+            slots_served[model.node_stop[node][0].visit_id] += 1
+    lone = {visit.visit_id for visit in problem.visits
+            if visit.double_staffed and slots_served.get(visit.visit_id) == 1}
+    run_lists = tuple(_run_list(model, v, [(n, t) for n, t in sequence
+                                           if model.node_stop[n][0].visit_id not in lone],
+                                break_start.get(v))
+                      for v, sequence in enumerate(sequences))
+    dropped = []
+    for visit in problem.visits:
+        if visit.visit_id in lone:
+            dropped.append(Unassigned(visit.visit_id, visit.citizen_id,
+                                      UnassignedReason.NO_CAPACITY,
+                                      "double-staffed; no second person free at the same time"))
+        elif visit.visit_id in model.eligibility.allowed and visit.visit_id not in slots_served:
+            dropped.append(Unassigned(
+                visit.visit_id, visit.citizen_id, UnassignedReason.NO_CAPACITY,
+                "qualified people in the window are fully booked: "
+                + ", ".join(model.eligibility.allowed[visit.visit_id])))
+    unassigned = model.eligibility.unassigned + tuple(dropped)
+    return RouteProposal(
+        run_lists=run_lists, unassigned=unassigned,
+        objective=objective_parts(problem, run_lists, unassigned),
+        continuity=continuity(problem, run_lists), status=status,
+        proven_optimal=status == "ROUTING_OPTIMAL", wall_s=wall, seed=problem.seed,
+        time_limit_s=problem.time_limit_s)
+
+
+def _route_nodes(model: RouteModel, solution: pywrapcp.Assignment,
+                 vehicle: int) -> list[tuple[int, int]]:
+    """The (node, start) pairs served by one vehicle, in order."""
+    routing, sequence = model.routing, []
+    index = solution.Value(routing.NextVar(routing.Start(vehicle)))
+    while not routing.IsEnd(index):
+        sequence.append((model.manager.IndexToNode(index),
+                         solution.Min(model.time.CumulVar(index))))
+        index = solution.Value(routing.NextVar(index))
+    return sequence
+
+
+def _run_list(model: RouteModel, vehicle: int, sequence: list[tuple[int, int]],
+              break_start: int | None) -> RunList:
+    """One run list from its (node, start) sequence; arrival assumes leaving right away."""
+    caregiver = model.problem.caregivers[vehicle]
+    stops: list[Stop] = []
+    previous, ready = model.base_node[vehicle], 0
+    for node, start in sequence:
+        visit, slot = model.node_stop[node]
+        travel = model.travel[previous][node]
+        arrival = start if not stops else min(start, ready + travel)
+        stops.append(Stop(visit.visit_id, visit.citizen_id, slot, arrival, start,
+                          start + visit.duration, travel))
+        previous, ready = node, start + visit.duration
+    if not stops:
+        return RunList(caregiver.caregiver_id, (), caregiver.shift.start, caregiver.shift.start,
+                       0, break_start, _break_minutes(model, break_start))
+    home = model.travel[previous][model.base_node[vehicle]]
+    return RunList(caregiver.caregiver_id, tuple(stops),
+                   stops[0].start - stops[0].travel_minutes, ready + home,
+                   sum(s.travel_minutes for s in stops) + home, break_start,
+                   _break_minutes(model, break_start))
+
+
+def _break_minutes(model: RouteModel, break_start: int | None) -> int:
+    rule = model.problem.break_rule
+    return rule.minutes if rule is not None and break_start is not None else 0
+
+
+def _empty_proposal(model: RouteModel, status: str, wall: float) -> RouteProposal:
+    """No solution at all: every visit unassigned (should not happen with disjunctions)."""
+    problem = model.problem
+    dropped = tuple(Unassigned(v.visit_id, v.citizen_id, UnassignedReason.NO_CAPACITY,
+                               f"the search found no plan ({status})")
+                    for v in problem.visits if v.visit_id in model.eligibility.allowed)
+    runs = tuple(RunList(c.caregiver_id, (), c.shift.start, c.shift.start, 0)
+                 for c in problem.caregivers)
+    unassigned = model.eligibility.unassigned + dropped
+    return RouteProposal(runs, unassigned, objective_parts(problem, runs, unassigned),
+                         continuity(problem, runs), status, False, wall, problem.seed,
+                         problem.time_limit_s)
+
+
+def objective_parts(problem: RoutingProblem, runs: tuple[RunList, ...],
+                    unassigned: tuple[Unassigned, ...]) -> ObjectiveParts:
+    """Recompute the objective term by term from the run lists themselves."""
+    w = problem.weights
+    people = {c.caregiver_id: c for c in problem.caregivers}
+    visits = {v.visit_id: v for v in problem.visits}
+    travel = sum(run.travel_minutes for run in runs)
+    late = continuity_cost = qualification = moved = 0
+    for run in runs:
+        for stop in run.stops:
+            visit = visits[stop.visit_id]
+            if stop.slot == 0 and visit.preferred is not None and stop.key not in problem.fixed:
+                late += max(0, stop.start - visit.preferred - w.lateness_tolerance)
+            parts = stop_cost_parts(problem, people[run.caregiver_id], visit, stop.slot)
+            continuity_cost += parts[0]
+            qualification += parts[1]
+            moved += parts[2]
+    dropped_stops = sum(len(visits[u.visit_id].slots) for u in unassigned)
+    return ObjectiveParts(travel, w.travel * travel, late, w.lateness * late, continuity_cost,
+                          qualification, moved, w.unassigned * dropped_stops)
+
+
+def continuity(problem: RoutingProblem, runs: tuple[RunList, ...]) -> Continuity:
+    """Distinct staff per citizen today, and shares by contact person / recent set."""
+    staff_of_visit: dict[str, set[str]] = defaultdict(set)
+    for run in runs:
+        for stop in run.stops:
+            staff_of_visit[stop.visit_id].add(run.caregiver_id)
+    visits: dict[str, VisitRequest] = {v.visit_id: v for v in problem.visits}
+    staff_of_citizen: dict[str, set[str]] = defaultdict(set)
+    contact = [0, 0]  # by contact person, visits with a contact person
+    recent = [0, 0]  # all staff within the recent set (or contact), visits with a recent set
+    for visit_id, staff in staff_of_visit.items():
+        visit = visits[visit_id]
+        staff_of_citizen[visit.citizen_id] |= staff
+        if visit.contact_person:
+            contact[1] += 1
+            contact[0] += visit.contact_person in staff
+        if visit.recent_caregivers:
+            recent[1] += 1
+            known = visit.recent_caregivers | {visit.contact_person or ""}
+            recent[0] += staff <= known
+    distinct = {citizen: len(staff) for citizen, staff in sorted(staff_of_citizen.items())}
+    mean = sum(distinct.values()) / len(distinct) if distinct else 0.0
+    return Continuity(distinct, round(mean, 3),
+                      round(contact[0] / contact[1], 3) if contact[1] else None,
+                      round(recent[0] / recent[1], 3) if recent[1] else None)

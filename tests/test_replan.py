@@ -1,0 +1,107 @@
+"""Puslemøde replanning: a change moves as few other visits as possible."""
+
+from __future__ import annotations
+
+import pytest
+
+from planning.replan import (
+    CaregiverSick,
+    SecondPersonNeeded,
+    VisitAdded,
+    VisitCancelled,
+    replan,
+)
+from planning.routing import plan_routes
+from planning.routing_check import check_proposal
+from planning.travel import HaversineTravelTimes
+from tests.route_factories import at, caregiver, morning, problem, visit
+
+
+@pytest.fixture(scope="module")
+def day():
+    """The morning as planned before the puslemøde."""
+    visits, people = morning()
+    problem_ = problem(visits, people, time_limit_s=1.5)
+    plan = plan_routes(problem_)
+    assert plan.is_complete()
+    return problem_, plan
+
+
+def test_sick_from_0930_keeps_what_happened_and_moves_few_other_visits(day):
+    problem_, plan = day
+    before = plan.assignments()
+    result = replan(problem_, plan, CaregiverSick("bo", at("09:30")))
+    after = result.proposal.assignments()
+    # Everything that started before 09:30 stays where and when it was.
+    for key, (who, stop) in before.items():
+        if stop.start < at("09:30"):
+            assert after[key][0] == who and after[key][1].start == stop.start
+    # Bo does nothing from 09:30; the rest of Bo's day is shared out.
+    assert all(s.start < at("09:30") for s in result.proposal.run_list("bo").stops)
+    bo_later = [k for k, (who, s) in before.items() if who == "bo" and s.start >= at("09:30")]
+    assert bo_later and result.forced == len(bo_later)
+    assert result.proposal.is_complete()
+    # Few others moved, and the result says how many and to whom.
+    assert result.kept_share() >= 0.9
+    assert sum(result.received().values()) == len(result.moves)
+    assert "bo" not in result.received()
+    assert not result.used_sister_team
+    assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []
+
+
+def test_nothing_unpinned_starts_before_the_replanning_moment(day):
+    problem_, plan = day
+    result = replan(problem_, plan, CaregiverSick("anna", at("10:00")))
+    pinned = result.problem.fixed
+    for run in result.proposal.run_lists:
+        for stop in run.stops:
+            assert stop.key in pinned or stop.start >= at("10:00")
+
+
+def test_a_cancelled_visit_disappears_and_nothing_else_moves(day):
+    problem_, plan = day
+    result = replan(problem_, plan, VisitCancelled("b5-1"), now=at("08:00"))
+    assert ("b5-1", 0) not in result.proposal.assignments()
+    assert result.moved_others == 0
+    assert [m.visit_id for m in result.moves] == ["b5-1"]
+
+
+def test_an_added_visit_is_planned_without_moving_others(day):
+    problem_, plan = day
+    extra = visit("new", 3, start="11:00", end="12:30", duration=25)
+    result = replan(problem_, plan, VisitAdded(extra), now=at("09:00"))
+    assert ("new", 0) in result.proposal.assignments()
+    assert result.moved_others == 0
+    assert result.forced == 1
+
+
+def test_a_visit_needing_a_second_person_keeps_the_first_and_adds_another(day):
+    problem_, plan = day
+    target = next(s for run in plan.run_lists for s in run.stops if s.start >= at("10:30"))
+    first = plan.assignments()[target.key][0]
+    result = replan(problem_, plan, SecondPersonNeeded(target.visit_id), now=at("09:00"))
+    after = result.proposal.assignments()
+    one, two = after[(target.visit_id, 0)], after[(target.visit_id, 1)]
+    assert first in {one[0], two[0]} and one[0] != two[0]
+    assert one[1].start == two[1].start
+    assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []
+
+
+def test_the_sister_team_helps_when_the_team_cannot_cover():
+    visits = [visit(f"v{k}", k, start="10:00", end="12:00", duration=50) for k in range(4)]
+    team = [caregiver("anna"), caregiver("bo")]
+    problem_ = problem(visits, team)
+    plan = plan_routes(problem_)
+    assert plan.is_complete()
+    sister = [caregiver("søs", start="08:00", end="16:00")]
+    alone = replan(problem_, plan, CaregiverSick("bo", at("09:00")))
+    assert alone.proposal.unassigned and not alone.used_sister_team
+    helped = replan(problem_, plan, CaregiverSick("bo", at("09:00")), sister_team=sister)
+    assert helped.used_sister_team and helped.proposal.is_complete()
+    assert helped.received().get("søs", 0) >= 1
+
+
+def test_an_unknown_visit_cannot_be_cancelled(day):
+    problem_, plan = day
+    with pytest.raises(KeyError):
+        replan(problem_, plan, VisitCancelled("nope"))

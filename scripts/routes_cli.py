@@ -1,0 +1,197 @@
+"""``pusleplan routes propose|sick``: the day's run lists, and the puslemøde replanning.
+
+Exit codes: 0 every visit planned, 1 some visits could not be planned, 2 bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.application import Pusleplan
+from domain.employees import employee_id
+from domain.errors import DomainError
+from domain.settings import Settings
+from domain.teams import team_id
+from domain.values import Actor, Role
+from planning.replan import CaregiverSick, ReplanResult, replan
+from planning.routing import plan_routes
+from planning.routing_problem import hhmm, minutes
+from planning.routing_proposal import RouteProposal
+from web.dayproblem import DayContext, build_day
+
+PLANNER = Actor("routes-cli", Role.PLANNER)
+
+
+def add_parser(commands: Any) -> None:
+    routes = commands.add_parser("routes", help="propose the day's run lists (kørelister)")
+    actions = routes.add_subparsers(dest="routes_command", required=True, metavar="ACTION")
+    propose = actions.add_parser("propose", help="propose run lists for a team's day")
+    sick = actions.add_parser("sick", help="replan the day when someone goes home sick")
+    for parser in (propose, sick):
+        parser.add_argument("--team", required=True, help="team code, e.g. OE1")
+        parser.add_argument("--date", required=True, type=date.fromisoformat,
+                            help="the day, YYYY-MM-DD")
+        parser.add_argument("--data-dir", help="SQLite data directory")
+        parser.add_argument("--time-limit", type=float, default=10.0,
+                            help="seconds for the solver (default 10)")
+        parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument("--json", action="store_true", help="print JSON for programs")
+    propose.add_argument("--accept", action="store_true",
+                         help="record the proposal as the day plan (VisitPlanned events)")
+    sick.add_argument("--employee", required=True, help="employee number, e.g. OE1-03")
+    sick.add_argument("--from", dest="from_time", required=True, type=_hhmm,
+                      help="sick from HH:MM")
+    propose.set_defaults(handler=run_propose)
+    sick.set_defaults(handler=run_sick)
+
+
+def _hhmm(text: str) -> int:
+    try:
+        return minutes(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _context(args: argparse.Namespace) -> tuple[Pusleplan, DayContext]:
+    app = Pusleplan.from_settings(Settings.from_env(data_dir=args.data_dir))
+    context = build_day(app, team_id(args.team), args.date, time_limit_s=args.time_limit,
+                        seed=args.seed)
+    return app, context
+
+
+def run_propose(args: argparse.Namespace) -> int:
+    try:
+        app, context = _context(args)
+    except DomainError as error:
+        print(f"pusleplan routes: {error.detail}", file=sys.stderr)
+        return 2
+    proposal = plan_routes(context.problem)
+    if args.json:
+        print(json.dumps(proposal_json(context, proposal), ensure_ascii=False, indent=2))
+    else:
+        print(describe(context, proposal))
+    if args.accept:
+        try:
+            accept(app, context, proposal)
+        except DomainError as error:
+            print(f"pusleplan routes: not recorded: {error.detail}", file=sys.stderr)
+            return 2
+        print(f"Recorded {sum(len(r.stops) for r in proposal.run_lists)} stops as the day "
+              "plan.", file=sys.stderr)
+    app.close()
+    return 0 if not proposal.unassigned else 1
+
+
+def run_sick(args: argparse.Namespace) -> int:
+    try:
+        app, context = _context(args)
+    except DomainError as error:
+        print(f"pusleplan routes: {error.detail}", file=sys.stderr)
+        return 2
+    sick_id = str(employee_id(args.employee))
+    if sick_id not in context.names:
+        print(f"pusleplan routes: {args.employee} is not on shift on {args.date}",
+              file=sys.stderr)
+        return 2
+    current = plan_routes(context.problem)
+    result = replan(context.problem, current, CaregiverSick(sick_id, args.from_time))
+    if args.json:
+        print(json.dumps({**proposal_json(context, result.proposal),
+                          "moves": [asdict(m) for m in result.moves],
+                          "moved_others": result.moved_others, "forced": result.forced,
+                          "used_sister_team": result.used_sister_team},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(describe(context, result.proposal))
+        print(describe_moves(context, result, args.employee, args.from_time))
+    app.close()
+    return 0 if not result.proposal.unassigned else 1
+
+
+def _name(context: DayContext, caregiver: str | None) -> str:
+    if caregiver is None:
+        return "ingen"
+    return f"{context.names.get(caregiver, caregiver)} ({context.numbers.get(caregiver, '')})"
+
+
+def describe(context: DayContext, proposal: RouteProposal) -> str:
+    """Run lists in Danish for a terminal (citizens by case code only)."""
+    lines = [f"Kørelister for {context.team['name']} {context.day}: "
+             f"{len(context.problem.visits)} besøg, {len(context.problem.caregivers)} på vagt."]
+    for run in proposal.run_lists:
+        if not run.stops:
+            continue
+        lines.append(f"\n{_name(context, run.caregiver_id)}: {hhmm(run.leave_base)}–"
+                     f"{hhmm(run.back_at_base)}, {run.travel_minutes} min kørsel")
+        for stop in run.stops:
+            service = context.services.get(stop.visit_id, {})
+            double = " (dobbeltbesøg)" if service.get("double_staffed") else ""
+            lines.append(f"  {hhmm(stop.start)}–{hhmm(stop.end)}  {stop.citizen_id:<10} "
+                         f"{service.get('service', '')}{double}  (+{stop.travel_minutes} min)")
+        if run.break_start is not None:
+            lines.append(f"  {hhmm(run.break_start)}  pause {run.break_minutes} min")
+    for item in proposal.unassigned:
+        lines.append(f"\nIkke planlagt: {item.visit_id}: {item.message}")
+    c = proposal.continuity
+    lines.append(f"\nKontinuitet: {c.mean_distinct_staff:.2f} forskellige medarbejdere pr. "
+                 f"borger; kontaktperson {share(c.contact_share)}; kendte ansigter "
+                 f"{share(c.recent_share)}. Kørsel i alt {proposal.objective.travel_minutes} min; "
+                 f"forsinkelse {proposal.objective.lateness_minutes} min.")
+    return "\n".join(lines)
+
+
+def share(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+def describe_moves(context: DayContext, result: ReplanResult, number: str, start: int) -> str:
+    lines = [f"\n{number} er syg fra {hhmm(start)}: {result.forced} besøg måtte flyttes, "
+             f"{result.moved_others} andre besøg blev flyttet"
+             + (" (søsterteamet hjalp)." if result.used_sister_team else ".")]
+    for move in result.moves:
+        lines.append(f"  {move.visit_id}: {_name(context, move.from_caregiver)} → "
+                     f"{_name(context, move.to_caregiver)}"
+                     + ("" if move.forced else " (ikke tvunget)"))
+    return "\n".join(lines)
+
+
+def proposal_json(context: DayContext, proposal: RouteProposal) -> dict[str, Any]:
+    return {
+        "team": context.team["code"], "date": context.day.isoformat(),
+        "status": proposal.status, "proven_optimal": proposal.proven_optimal,
+        "run_lists": [{**asdict(run), "employee": context.numbers.get(run.caregiver_id)}
+                      for run in proposal.run_lists],
+        "unassigned": [{**asdict(u), "message": u.message} for u in proposal.unassigned],
+        "objective": {**asdict(proposal.objective), "total": proposal.objective.total},
+        "continuity": asdict(proposal.continuity),
+    }
+
+
+def accept(app: Pusleplan, context: DayContext, proposal: RouteProposal) -> None:
+    """Record the proposal's visits as VisitPlanned events in one transaction."""
+    served: dict[str, list[tuple[str, int]]] = {}
+    for run in proposal.run_lists:
+        for stop in run.stops:
+            served.setdefault(stop.visit_id, []).append((run.caregiver_id, stop.start))
+    midnight = datetime.combine(context.day, datetime.min.time())
+    visits = []
+    for visit in context.problem.visits:
+        people = served.get(visit.visit_id, [])
+        if len(people) != len(visit.slots):
+            continue  # unassigned (or half of a double visit): stays for the team
+        facts = context.services[visit.visit_id]
+        visits.append({
+            "visit_id": visit.visit_id, "citizen_id": UUID(facts["citizen_id"]),
+            "service_codes": [facts["service"]],
+            "start": midnight + timedelta(minutes=people[0][1]), "minutes": visit.duration,
+            "employee_ids": [p for p, _ in people],
+            "required_profession": facts["profession"],
+            "double_staffed": facts["double_staffed"],
+        })
+    app.plan_visits(PLANNER, team_id(context.team["code"]), context.day, visits)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -422,10 +422,34 @@ class Pusleplan(Application[UUID]):
         team = self.load(Team, team_id, "Teamet")
         return {
             "id": str(team.id), "code": team.code, "name": team.name, "area": team.area,
+            "base_lat": team.base_lat, "base_lon": team.base_lon,
             "members": list(team.members), "routes": dict(team.routes),
             "sister_team_id": team.sister_team_id, "ground_rules": dict(team.ground_rules),
             "version": team.version,
         }
+
+    def employee(self, employee_id: UUID) -> dict[str, Any]:
+        """An employee's name, number, contract and absences (for the roster and checker)."""
+        employee = self.load(Employee, employee_id, "Medarbejderen")
+        return {
+            "id": str(employee.id), "number": employee.number, "name": employee.name,
+            "profession": employee.profession, "weekly_hours": employee.weekly_hours,
+            "is_substitute": employee.is_substitute,
+            "absences": {k: dict(v) for k, v in employee.absences.items()},
+        }
+
+    def roster_history(self, roster_id: UUID) -> list[dict[str, Any]]:
+        """The roster's events, oldest first: type, time (UTC), actor and the event's fields."""
+        self.load(Roster, roster_id, "Vagtplanen")
+        history = []
+        for stored in self.repository.event_store.get(roster_id):
+            fields = {k: v for k, v in stored.__dict__.items()
+                      if k not in ("originator_id", "originator_version", "timestamp",
+                                   "actor")}
+            history.append({"type": type(stored).__name__, "at": stored.timestamp,
+                            "version": stored.originator_version,
+                            "actor": dict(getattr(stored, "actor", {}) or {}), **fields})
+        return history
 
     def roster(self, roster_id: UUID) -> dict[str, Any]:
         roster = self.load(Roster, roster_id, "Vagtplanen")
@@ -436,6 +460,57 @@ class Pusleplan(Application[UUID]):
             "bids": {k: dict(v) for k, v in roster.bids.items()},
             "published_at": roster.published_at, "version": roster.version,
         }
+
+    # -- queries for planning the day ---------------------------------------------------
+
+    def citizen_ids_of_team(self, team_id: UUID) -> list[UUID]:
+        """Every citizen ever registered in the team (discharged ones included)."""
+        topic = "domain.citizens:Citizen.CitizenRegistered"
+        found: list[UUID] = []
+        position = 0
+        while True:
+            batch = self.recorder.select_notifications(start=position + 1, limit=1000,
+                                                       topics=[topic])
+            for notification in batch:
+                event = self.mapper.to_domain_event(notification)
+                if event.team_id == str(team_id):
+                    found.append(event.originator_id)
+                position = notification.id
+            if len(batch) < 1000:
+                return found
+
+    def citizen(self, citizen_id: UUID) -> dict[str, Any]:
+        """A citizen's care facts (personal data: never log this)."""
+        citizen = self.load(Citizen, citizen_id, "Borgeren")
+        return {
+            "id": str(citizen.id), "code": citizen.code, "name": citizen.name,
+            "address": citizen.address, "lat": citizen.lat, "lon": citizen.lon,
+            "team_id": citizen.team_id, "visitation": citizen.visitation,
+            "triage": citizen.triage, "contact_person_id": citizen.contact_person_id,
+            "discharged_on": citizen.discharged_on,
+        }
+
+    def day_plan(self, team_id: UUID, day: date) -> dict[str, Any] | None:
+        """The team's day plan (routes and visits), or None if nothing is planned."""
+        plan_id = dayplan_id(team_id, day)
+        if not self.exists(plan_id):
+            return None
+        plan = self.load(DayPlan, plan_id, "Dagsplanen")
+        return {"team_id": plan.team_id, "day": plan.day, "routes": dict(plan.routes),
+                "visits": {k: dict(v) for k, v in plan.visits.items()},
+                "version": plan.version}
+
+    def roster_covering(self, team_id: UUID, day: date) -> UUID | None:
+        """The id of the team's roster whose period covers ``day``, if any."""
+        monday = day - timedelta(days=day.weekday())
+        for weeks_back in range(12):
+            start = monday - timedelta(weeks=weeks_back)
+            candidate = roster_id(team_id, start)
+            if self.exists(candidate):
+                roster = self.load(Roster, candidate, "Vagtplanen")
+                if roster.period_start <= day < roster.period_end:
+                    return candidate
+        return None
 
 
 __all__ = [

@@ -9,9 +9,12 @@ CP-SAT roster model (see ``planning.roster_model``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from planning.model import CostLine, RosterPlan, Severity, Violation
+
+if TYPE_CHECKING:
+    from planning.roster_model import RosterModel
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,15 @@ class Rule:
     def costs(self, plan: RosterPlan) -> list[CostLine]:
         """Priced consequences (supplements, fees, overtime); most rules have none."""
         return []
+
+    def post(self, builder: RosterModel) -> None:
+        """Add this rule to the CP-SAT roster model: hard constraints when the rule is
+        hard, penalties with its weight when soft, cost terms for priced rules.
+
+        Every rule implements it, even if only to say why nothing is posted: a rule the
+        checker knows but the planner does not is a defect (AGREEMENT.md).
+        """
+        raise NotImplementedError(f"{self.id} does not post itself into the roster model")
 
     def violation(self, **fields: Any) -> Violation:
         return Violation(rule=self.id, severity=self.severity, **fields)

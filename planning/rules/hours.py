@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from planning.calendar_dk import norm_reducing_holidays
 from planning.clock import shift_hours
 from planning.danish import day_da, number_da
 from planning.model import CostLine, RosterPlan, Severity, Violation
 from planning.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from planning.roster_model import RosterModel
 
 
 class FortyEightHours(Rule):
@@ -47,6 +52,21 @@ class FortyEightHours(Rule):
             ))
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R4 in the roster model (EU 2003/88): planned minutes plus the history's stay
+        within max_avg_weekly_h × the checked weeks (period + 14 history days when a
+        history is given, as the checker counts)."""
+        plan = builder.base_plan
+        weeks = (plan.weeks * 7 + (14 if plan.history else 0)) / 7
+        for member in builder.members:
+            e = member.employee
+            done = sum(s.minutes for s in builder.history[e])
+            limit = math.floor(self.max_avg_weekly_h * weeks * 60 + 1e-6) - done
+            builder.at_most(self, builder.minutes(e), limit, employee=e, unit=60,
+                            dates=builder.days,
+                            text=(f"{member.name} må i gennemsnit højst arbejde "
+                                  f"{number_da(self.max_avg_weekly_h, 0)} timer om ugen"))
+
 
 class Holidays(Rule):
     """R12 — søgnehelligdage: the norm falls by weekly_h/5 per holiday on a weekday.
@@ -68,6 +88,10 @@ class Holidays(Rule):
             return 0.0
         days = norm_reducing_holidays(plan.period_start, plan.period_end)
         return len(days) * weekly_hours / 5
+
+    def post(self, builder: RosterModel) -> None:
+        """R12 posts nothing itself: its holidays lower the norm that R5 posts
+        (``reduction_h``) and set the holiday band of R11's supplements."""
 
 
 class NormHours(Rule):
@@ -121,6 +145,24 @@ class NormHours(Rule):
             ))
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R5 in the roster model: planned minutes within norm ± tolerance_h, the norm
+        from ``norm()`` (contract hours − R12 holidays − absences). Soft by default:
+        each started hour outside the band costs the rule's weight."""
+        for member in builder.members:
+            e = member.employee
+            norm = self.norm(builder.base_plan, e)
+            upper = math.floor((norm + self.tolerance_h) * 60 + 1e-6)
+            lower = math.ceil((norm - self.tolerance_h) * 60 - 1e-6)
+            text = (f"{member.name} skal planlægges {number_da(norm)} timer "
+                    f"± {number_da(self.tolerance_h)}")
+            minutes = builder.minutes(e)
+            builder.at_most(self, minutes, upper, employee=e, group="over", unit=60,
+                            dates=builder.days, text=text)
+            if lower > 0:
+                builder.at_least(self, minutes, lower, employee=e, group="under", unit=60,
+                                 dates=builder.days, text=text)
+
 
 class Overtime(Rule):
     """R10 — overarbejde / merarbejde, priced at the period's end.
@@ -169,3 +211,20 @@ class Overtime(Rule):
                          f"fra {day_da(plan.period_start)}."),
             ))
         return lines
+
+    def post(self, builder: RosterModel) -> None:
+        """R10 in the roster model (cost): hours over the norm, split like ``costs()`` —
+        part-time merarbejde up to the full-time norm at the plain wage, the rest at
+        (1 + overtime_supplement) — priced per started hour."""
+        for member in builder.members:
+            e, person = member.employee, member.person
+            norm = self.norm_hours.norm(builder.base_plan, e)
+            wage = person.hourly_wage or self.default_hourly_wage
+            full_norm = norm * self.full_time_weekly_h / max(person.weekly_hours, 1e-9)
+            extra = builder.model.new_int_var(0, math.ceil(max(full_norm - norm, 0)),
+                                              f"merarbejde_{e}")
+            over = builder.model.new_int_var(0, 24 * len(builder.days), f"overarbejde_{e}")
+            builder.model.add(60 * (extra + over) >= builder.minutes(e) - round(norm * 60))
+            builder.cost(self, wage, extra, employee=e, label="merarbejde")
+            builder.cost(self, wage * (1 + self.overtime_supplement), over, employee=e,
+                         label="overarbejde")

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from planning.calendar_dk import is_holiday_moment
 from planning.clock import UTC, aware, local, shift_hours
 from planning.danish import day_da, moment_da, number_da
 from planning.model import CostLine, RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from planning.roster_model import RosterModel
 
 #: Dated supplement rates (share of the hourly wage), 79.01 §13. The newest row
 #: whose date is on or before the work applies. Saturday's 2025 start date is
@@ -95,6 +99,23 @@ class Supplements(Rule):
                 ))
         return lines
 
+    def post(self, builder: RosterModel) -> None:
+        """R11 in the roster model (cost, 79.01 §13): each possible shift carries its
+        supplements — started half hours per band × ½ × hourly wage × the dated rate —
+        computed with the same ``half_hours_by_band`` and rate table as ``costs()``."""
+        per_hour: dict[tuple[datetime, datetime], float] = {}
+        for member in builder.members:
+            wage = member.person.hourly_wage or self.default_hourly_wage
+            for slot in builder.slots[member.employee]:
+                key = (slot.shift.start, slot.shift.end)
+                if key not in per_hour:
+                    rates = rates_on(slot.day)[1]
+                    per_hour[key] = sum(halves * 0.5 * rates[band] for band, halves
+                                        in half_hours_by_band(slot.shift).items())
+                if per_hour[key] and slot.lit is not None:
+                    builder.cost(self, per_hour[key] * wage, slot.lit,
+                                 employee=member.employee, label=f"tillæg {slot.day}")
+
 
 class PlanNotice(Rule):
     """R6 — the plan is known ``plan_notice_days`` before its first day (UNV for 79.01)."""
@@ -123,6 +144,10 @@ class PlanNotice(Rule):
             suggestion=f"Offentliggør senest {day_da(latest)} næste gang.",
             detail=f"R6: published {notice} days before start, needs {self.plan_notice_days}",
         )]
+
+    def post(self, builder: RosterModel) -> None:
+        """R6 posts nothing: publication notice concerns when a plan is published, not
+        which shifts it holds; the domain checks it at RosterPublished."""
 
 
 class ChangeFee(Rule):
@@ -170,6 +195,25 @@ class ChangeFee(Rule):
             ))
         return lines
 
+    def post(self, builder: RosterModel) -> None:
+        """R7 in the roster model (cost, 79.01 §7 stk.1): on a re-solve (a current plan and
+        ``changed_at``), a person's shift moved within its day with less than
+        change_notice_h notice costs fee_per_half_hour per started half hour of moved
+        time (``moved_hours``), on the new placement. A first plan posts nothing."""
+        now = builder.problem.changed_at
+        if now is None:
+            return
+        for (e, day), old in builder.current.items():
+            for slot in builder.slots.get(e, []):
+                new = (slot.shift.start, slot.shift.end)
+                if slot.day != day or slot.lit is None or new == (old.start, old.end):
+                    continue
+                notice_h = (min(old.start, new[0]) - now).total_seconds() / 3600
+                moved = self.moved_hours((old.start, old.end), new)
+                if notice_h < self.change_notice_h and moved > 0:
+                    fee = math.ceil(moved * 2 - 1e-9) * self.fee_per_half_hour
+                    builder.cost(self, fee, slot.lit, employee=e, label=f"omlagt {day}")
+
 
 class ShortNoticeExtraWork(Rule):
     """R8 — over-/merarbejde over ``min_hours`` not notified the day before costs a varsko fee."""
@@ -200,6 +244,25 @@ class ShortNoticeExtraWork(Rule):
                          " uden varsel dagen før."),
             ))
         return lines
+
+    def post(self, builder: RosterModel) -> None:
+        """R8 in the roster model (cost): on a re-solve, a shift added or lengthened by more
+        than min_hours on or before the day of ``changed_at`` costs varsko_fee. The
+        planner plans ahead, so this rarely bites; a first plan posts nothing."""
+        now = builder.problem.changed_at
+        if now is None or not builder.problem.current_plan:
+            return
+        for member in builder.members:
+            e = member.employee
+            for slot in builder.slots[e]:
+                old = builder.current.get((e, slot.day))
+                added = (slot.shift.end - slot.shift.start).total_seconds() / 3600
+                if old is not None:
+                    added -= (old.end - old.start).total_seconds() / 3600
+                if slot.lit is not None and added > self.min_hours and (
+                        now.date() >= slot.shift.start.date()):
+                    builder.cost(self, self.varsko_fee, slot.lit, employee=e,
+                                 label=f"varsko {slot.day}")
 
 
 class CancelledDayOff(Rule):
@@ -251,6 +314,25 @@ class CancelledDayOff(Rule):
             ))
         return lines
 
+    def post(self, builder: RosterModel) -> None:
+        """R9 in the roster model (cost, UNV): on a re-solve, work planned on a day the
+        current plan left free, with less than notice_days notice, costs overtime_h hours
+        of overtime (+ varsko under varsko_days), as ``costs()`` prices it."""
+        now = builder.problem.changed_at
+        if now is None or not builder.problem.current_plan:
+            return
+        for member in builder.members:
+            e = member.employee
+            wage = member.person.hourly_wage or self.default_hourly_wage
+            for slot in builder.slots[e]:
+                notice = (slot.day - now.date()).days
+                if (slot.lit is None or (e, slot.day) in builder.current
+                        or notice >= self.notice_days):
+                    continue
+                amount = self.overtime_h * wage * 1.5
+                if notice < self.varsko_days:
+                    amount += self.varsko_fee
+                builder.cost(self, amount, slot.lit, employee=e, label=f"fridøgn {slot.day}")
 
 def period_hours(plan: RosterPlan, employee: str) -> float:
     return sum(shift_hours(s) for s in plan.shifts_of(employee, with_history=False))

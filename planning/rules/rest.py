@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from planning.clock import UTC, aware, local, longest_free, work_blocks
 from planning.danish import day_da, duration_da, moment_da
 from planning.model import RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from planning.roster_model import Lit, RosterModel, Slot
 
 
 def _utc(moment: datetime) -> datetime:
@@ -62,6 +68,28 @@ class DailyRest(Rule):
                     continue
                 found.append(self._explain(plan, shift, shifts, free_h, needed))
         return found
+
+    def post(self, builder: RosterModel) -> None:
+        """R1 in the roster model (BEK 324/2002 §3). For each shift b a person may work,
+        every minimal set of their other shifts (history included) in the 24 h before b
+        ends that leaves less than the needed rest free is forbidden:
+        x_b + Σ x_set ≤ |set|. Rest is real elapsed time (UTC), so a DST night counts
+        right; people under a local agreement (R20) need ``reduced_rest_h``."""
+        for member in builder.members:
+            e = member.employee
+            needed = (self.reduced_rest_h if member.person.reduced_rest_allowed
+                      else self.min_rest_h)
+            everyone = builder.all_slots(e)
+            for anchor in builder.slots[e]:
+                since = anchor.end_utc - timedelta(hours=24)
+                mates = [s for s in everyone if s is not anchor
+                         and s.end_utc > since and s.start_utc < anchor.end_utc]
+                text = (f"{member.name} skal have mindst {duration_da(needed)} hvile i døgnet "
+                        "før en vagt slutter")
+                builder.forbid_combinations(
+                    self, anchor, mates,
+                    lambda chosen, a=anchor, n=needed: _free_before_end(a, chosen) + 1e-9 < n,
+                    text)
 
     def _explain(self, plan: RosterPlan, shift: Shift, shifts: list[Shift], free_h: float,
                  needed: float) -> Violation:
@@ -132,6 +160,36 @@ class WeeklyRest(Rule):
             for run in _runs(failing):
                 found.append(self._explain(plan, employee, shifts, run))
         return found
+
+    def post(self, builder: RosterModel) -> None:
+        """R2 in the roster model (BEK 324/2002 §4), the same windows the checker uses.
+        A rest may start at a window's midnight or at any shift's end p; ``rest_p``
+        implies no shift overlaps [p, p + weekly_rest_h). Each window of window_days
+        × 24 h that touches the period needs one rest_p inside it."""
+        plan = builder.base_plan
+        first, last = _checked_from(plan), plan.period_end - timedelta(days=self.window_days)
+        rest = timedelta(hours=self.weekly_rest_h)
+        for member in builder.members:
+            e = member.employee
+            slots = builder.all_slots(e)
+            points = {_midnight(first + timedelta(days=i))
+                      for i in range((plan.period_end - first).days + 1)}
+            points |= {s.end_utc for s in slots}
+            rests: dict[datetime, Lit | None] = {}
+            day = first
+            while day <= last:
+                if self._touches_period(plan, day):
+                    start = _midnight(day)
+                    end = _midnight(day + timedelta(days=self.window_days))
+                    options = [_rest_literal(builder, e, slots, p, rest, rests)
+                               for p in sorted(points) if start <= p and p + rest <= end]
+                    builder.at_least(
+                        self, sum(o for o in options if o is not None), 1, employee=e,
+                        group=day, dates=[day + timedelta(days=i)
+                                          for i in range(self.window_days)],
+                        text=(f"{member.name} skal have {duration_da(self.weekly_rest_h)} "
+                              f"sammenhængende fri i hver periode på {self.window_days} døgn"))
+                day += timedelta(days=1)
 
     def _touches_period(self, plan: RosterPlan, day: date) -> bool:
         return day + timedelta(days=self.window_days) > plan.period_start
@@ -218,6 +276,21 @@ class DaysOff(Rule):
         return found
 
 
+    def post(self, builder: RosterModel) -> None:
+        """R3 in the roster model (79.01 §4 stk.3): in every calendar week of the period at
+        most 7 − fridoegn_per_week days are touched by work (a night ending 07:00 takes
+        the day it ends on), as in the checker."""
+        for member in builder.members:
+            e = member.employee
+            for week in range(builder.problem.weeks):
+                monday = builder.problem.period_start + timedelta(weeks=week)
+                days = [monday + timedelta(days=i) for i in range(7)]
+                builder.at_most(
+                    self, sum(builder.touches(e, d) for d in days), 7 - self.fridoegn_per_week,
+                    employee=e, group=monday, dates=days,
+                    text=(f"{member.name} skal have mindst {self.fridoegn_per_week} fridøgn "
+                          "om ugen"))
+
 class ReducedRest(Rule):
     """R20 — nedsat hviletid (Aftale om hviletid og fridøgn), only with a local agreement.
 
@@ -271,6 +344,38 @@ class ReducedRest(Rule):
         return found
 
 
+    def post(self, builder: RosterModel) -> None:
+        """R20 in the roster model (KL/DR Aftale om hviletid og fridøgn, UNV): for people
+        under the local agreement, a day whose shift starts less than full_rest_h after
+        the previous one ends is a reduced rest; at most max_per_week per calendar week
+        and never on two consecutive days of one week (as the checker counts)."""
+        gap = timedelta(hours=self.full_rest_h)
+        for member in builder.members:
+            if not member.person.reduced_rest_allowed:
+                continue
+            e, slots = member.employee, builder.all_slots(member.employee)
+            reduced: dict[date, Lit] = {}
+            for b in builder.slots[e]:
+                for a in slots:
+                    if a.day >= b.day or b.start_utc >= a.end_utc + gap:
+                        continue
+                    if b.day not in reduced:
+                        reduced[b.day] = builder.new_bool(f"reduced_rest_{e}_{b.day:%Y%m%d}")
+                    pair = b.lit if a.lit is None else a.lit + b.lit - 1
+                    builder.model.add(reduced[b.day] >= pair)
+            for week in range(builder.problem.weeks):
+                monday = builder.problem.period_start + timedelta(weeks=week)
+                days = [monday + timedelta(days=i) for i in range(7)]
+                marks = [reduced[d] for d in days if d in reduced]
+                text = (f"{member.name} må højst have nedsat hviletid {self.max_per_week} "
+                        "gange om ugen og ikke to dage i træk")
+                builder.at_most(self, sum(marks), self.max_per_week, employee=e, group=monday,
+                                dates=days, text=text)
+                for d, nxt in zip(days, days[1:], strict=False):
+                    if d in reduced and nxt in reduced:
+                        builder.at_most(self, reduced[d] + reduced[nxt], 1, employee=e,
+                                        group=monday, dates=days, text=text)
+
 def _worked_days(shifts: list[Shift]) -> dict[date, list[Shift]]:
     """Calendar days touched by work (a shift ending at 00:00 does not touch the next day)."""
     days: dict[date, list[Shift]] = {}
@@ -292,3 +397,41 @@ def _runs(failing: list[tuple[date, float]]) -> list[list[tuple[date, float]]]:
         else:
             runs.append([(day, hours)])
     return runs
+
+
+def _free_before_end(anchor: Slot, others: list[Slot]) -> float:
+    """Hours of the longest work-free interval in the 24 h before ``anchor`` ends, when
+    the anchor and ``others`` are worked (real elapsed time, translation invariant)."""
+    ref = anchor.end_utc
+    key = tuple(sorted(((s.start_utc - ref).total_seconds(), (s.end_utc - ref).total_seconds())
+                       for s in [anchor, *others]))
+    return _free_hours(key)
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=65536)
+def _free_hours(intervals: tuple[tuple[float, float], ...]) -> float:
+    shifts = [Shift("x", _EPOCH + timedelta(seconds=a), _EPOCH + timedelta(seconds=b))
+              for a, b in intervals]
+    free, _, _ = longest_free(work_blocks(shifts), _EPOCH - timedelta(hours=24), _EPOCH)
+    return free.total_seconds() / 3600
+
+
+def _rest_literal(builder: RosterModel, employee: str, slots: list[Slot], start: datetime,
+                  rest: timedelta, cache: dict[datetime, Lit | None]) -> Lit | None:
+    """A literal meaning "no shift overlaps [start, start + rest)", or None if history
+    already overlaps it."""
+    if start not in cache:
+        first = bisect_left(slots, start - timedelta(days=2), key=lambda s: s.start_utc)
+        last = bisect_left(slots, start + rest, key=lambda s: s.start_utc)
+        overlapping = [s for s in slots[first:last] if s.end_utc > start]
+        if any(s.lit is None for s in overlapping):
+            cache[start] = None
+        else:
+            lit = builder.new_bool(f"rest_{employee}_{local(start):%Y%m%dT%H%M}")
+            for s in overlapping:
+                builder.model.add_implication(lit, ~s.lit)
+            cache[start] = lit
+    return cache[start]

@@ -3,12 +3,17 @@ weekends off (R18) and breaks (R19)."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from planning.clock import shift_hours
 from planning.danish import day_da, duration_da, number_da
 from planning.model import RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from planning.roster_model import Expr, RosterModel
 
 
 def night_hours(shift: Shift, start_h: int = 22, end_h: int = 5) -> float:
@@ -71,6 +76,29 @@ class NightWork(Rule):
             ))
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R13 in the roster model (arbejdstidsloven): a night worker's planned minutes stay
+        within max_avg_h_per_24h × the period's days. Someone flagged is a night worker;
+        someone unflagged becomes one with min_night_shifts night shifts (a literal)."""
+        days = len(builder.days)
+        limit = math.floor(self.max_avg_h_per_24h * days * 60 + 1e-6)
+        for member in builder.members:
+            e, flagged = member.employee, member.person.night_worker
+            nights = [s.lit for s in builder.slots[e] if s.lit is not None and s.is_night]
+            if flagged is False or (flagged is None and len(nights) < self.min_night_shifts):
+                continue
+            text = (f"{member.name} må som natarbejder højst arbejde "
+                    f"{number_da(self.max_avg_h_per_24h)} timer pr. døgn i gennemsnit")
+            if flagged:
+                builder.at_most(self, builder.minutes(e), limit, employee=e, text=text,
+                                dates=builder.days)
+                continue
+            night_worker = builder.new_bool(f"night_worker_{e}")
+            builder.model.add(sum(nights) <= self.min_night_shifts - 1).only_enforce_if(
+                ~night_worker)
+            builder.at_most(self, builder.minutes(e), limit, employee=e, text=text,
+                            dates=builder.days, enforce=night_worker)
+
 
 class ConsecutiveNights(Rule):
     """R14 — NFA/AT advice: at most ``max_consecutive_nights`` nights in a row (soft)."""
@@ -107,6 +135,27 @@ class ConsecutiveNights(Rule):
                 run = [day]
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R14 in the roster model (NFA/AT advice, soft by default): every run of
+        max_consecutive_nights + 1 days ending in the period holds at most
+        max_consecutive_nights nights (history nights count)."""
+        k = self.max_consecutive_nights
+        start = builder.problem.period_start
+        for member in builder.members:
+            e = member.employee
+            fixed = {s.day for s in builder.history[e] if s.is_night}
+            nights: dict[date, Expr] = {d: 1 for d in fixed}
+            for slot in builder.slots[e]:
+                if slot.is_night and slot.lit is not None and slot.day not in fixed:
+                    nights[slot.day] = nights.get(slot.day, 0) + slot.lit
+            for last in builder.days:
+                window = [last - timedelta(days=i) for i in range(k, -1, -1)]
+                terms = [nights[d] for d in window if d in nights]
+                if len(terms) <= k or last < start:
+                    continue
+                builder.at_most(self, sum(terms), k, employee=e, group=last, dates=window,
+                                text=f"{member.name} bør højst have {k} nattevagter i træk")
+
 
 class _ShiftLengthRule(Rule):
     def _length_violation(self, plan: RosterPlan, shift: Shift, length: float, limit: float,
@@ -129,6 +178,21 @@ class _ShiftLengthRule(Rule):
                    f"({word})",
         )
 
+    def _post_lengths(self, builder: RosterModel, too_long: bool, limit: float) -> None:
+        """Forbid (hard) or penalise (soft) every possible shift whose real length breaks
+        the limit — the same test as ``check`` (real elapsed time, so DST nights count)."""
+        for member in builder.members:
+            for slot in builder.slots[member.employee]:
+                length = shift_hours(slot.shift)
+                broken = length > limit + 1e-9 if too_long else length + 1e-9 < limit
+                if broken and slot.lit is not None:
+                    code = "/".join(slot.codes)
+                    builder.at_most(self, slot.lit, 0, employee=member.employee, group=code,
+                                    dates=[slot.day],
+                                    text=(f"vagttypen {code} varer {duration_da(length)}; den må "
+                                          f"vare {'højst' if too_long else 'mindst'} "
+                                          f"{duration_da(limit)}"))
+
 
 class MaxShiftLength(_ShiftLengthRule):
     """R15 — vagtlængde: a shift lasts at most ``max_shift_h`` (real elapsed, incl. breaks)."""
@@ -148,6 +212,10 @@ class MaxShiftLength(_ShiftLengthRule):
             for s in plan.shifts if shift_hours(s) > self.max_shift_h + 1e-9
         ]
 
+    def post(self, builder: RosterModel) -> None:
+        """R15 in the roster model (UNV): no shift longer than max_shift_h."""
+        self._post_lengths(builder, True, self.max_shift_h)
+
 
 class MinShiftLength(_ShiftLengthRule):
     """R16 — mindste tjenestelængde: a shift lasts at least ``min_shift_h`` (assumed default)."""
@@ -166,6 +234,10 @@ class MinShiftLength(_ShiftLengthRule):
             self._length_violation(plan, s, shift_hours(s), self.min_shift_h, False)
             for s in plan.shifts if shift_hours(s) + 1e-9 < self.min_shift_h
         ]
+
+    def post(self, builder: RosterModel) -> None:
+        """R16 in the roster model (UNV): no shift shorter than min_shift_h."""
+        self._post_lengths(builder, False, self.min_shift_h)
 
 
 class SplitShift(Rule):
@@ -205,6 +277,10 @@ class SplitShift(Rule):
                 ))
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R17 posts nothing: the roster model gives each person at most one shift per day
+        (``RosterModel._one_shift_a_day``), so a generated plan has no split shifts."""
+
 
 class WeekendOff(Rule):
     """R18 — friweekend: at least one fully free Sat+Sun per ``weekend_off_every_n`` weeks."""
@@ -243,6 +319,24 @@ class WeekendOff(Rule):
             ))
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R18 in the roster model (local ground rule, soft by default): at least
+        weeks // weekend_off_every_n weekends with neither Saturday nor Sunday touched."""
+        needed = builder.problem.weeks // self.weekend_off_every_n
+        if needed == 0:
+            return
+        saturdays = [d for d in builder.days if d.weekday() == 5]
+        for member in builder.members:
+            e, free = member.employee, []
+            for sat in saturdays:
+                weekend_free = builder.new_bool(f"weekend_free_{e}_{sat:%Y%m%d}")
+                for day in (sat, sat + timedelta(days=1)):
+                    builder.model.add_implication(weekend_free, ~builder.touches(e, day))
+                free.append(weekend_free)
+            builder.at_least(self, sum(free), needed, employee=e, dates=saturdays,
+                             text=(f"{member.name} skal have {needed} friweekender "
+                                   f"(hver {self.weekend_off_every_n}. weekend)"))
+
 
 class Break(Rule):
     """R19 — pause: a shift longer than ``over_h`` must include a break.
@@ -278,6 +372,21 @@ class Break(Rule):
             ))
         return found
 
+    def post(self, builder: RosterModel) -> None:
+        """R19 in the roster model: a shift type over over_h whose stated break is shorter
+        than min_break_min is not planned (types without break data are not judged,
+        as in ``check``)."""
+        for member in builder.members:
+            for slot in builder.slots[member.employee]:
+                minutes = slot.shift.break_minutes
+                if (slot.lit is None or minutes is None or minutes >= self.min_break_min
+                        or shift_hours(slot.shift) <= self.over_h + 1e-9):
+                    continue
+                code = "/".join(slot.codes)
+                builder.at_most(self, slot.lit, 0, employee=member.employee, group=code,
+                                dates=[slot.day],
+                                text=f"vagttypen {code} er over {duration_da(self.over_h)} "
+                                     f"uden {self.min_break_min} minutters pause")
 
 def _touched(shift: Shift) -> list[date]:
     days = []

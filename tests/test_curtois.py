@@ -1,0 +1,111 @@
+"""The Curtois & Qu benchmark adapter: parser, independent scorer, model and script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from planning.cpsat import SolveSettings
+from planning.curtois import (
+    CurtoisFormatError,
+    hard_violations,
+    objective,
+    parse_instance,
+    read_instance,
+)
+from planning.curtois_model import SUBSOLVERS, solve
+from scripts import bench_roster
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "curtois"
+INSTANCE1 = DATA / "instances" / "Instance1.txt"
+
+pytestmark = pytest.mark.skipif(not INSTANCE1.is_file(), reason="benchmark data not present")
+
+TINY = """
+SECTION_HORIZON
+7
+SECTION_SHIFTS
+E,480,
+L,480,E
+SECTION_STAFF
+A,E=7|L=7,2400,960,5,2,2,1
+SECTION_DAYS_OFF
+A,3
+SECTION_SHIFT_ON_REQUESTS
+A,0,E,2
+SECTION_SHIFT_OFF_REQUESTS
+A,1,L,3
+SECTION_COVER
+0,E,1,100,1
+1,L,1,100,1
+"""
+
+
+def test_the_parser_reads_instance1_as_the_benchmark_describes_it():
+    instance = read_instance(INSTANCE1)
+    assert instance.name == "Instance1"
+    assert instance.horizon == 14
+    assert list(instance.shifts) == ["D"] and instance.shifts["D"].minutes == 480
+    assert [s.id for s in instance.staff] == list("ABCDEFGH")
+    a = instance.staff[0]
+    assert (a.max_shifts, a.max_minutes, a.min_minutes) == ({"D": 14}, 4320, 3360)
+    assert (a.max_consecutive, a.min_consecutive, a.min_days_off, a.max_weekends) == (5, 2, 2, 1)
+    assert instance.days_off["A"] == frozenset({0})
+    assert len(instance.on_requests) == 21 and len(instance.off_requests) == 5
+    assert instance.cover[1].requirement == 7 and instance.cover[1].under == 100
+    assert instance.weekends == [(5, 6), (12, 13)]
+
+
+def test_the_scorer_prices_requests_and_cover_by_their_weights():
+    instance = parse_instance(TINY, "tiny")
+    assert objective(instance, {}) == 2 + 100 + 100
+    assert objective(instance, {("A", 0): "E", ("A", 1): "L"}) == 3
+    assert objective(instance, {("A", 0): "L"}) == 2 + 100 + 100  # no cover row for L on day 0
+
+
+def test_the_scorer_finds_each_broken_hard_rule():
+    instance = parse_instance(TINY, "tiny")
+    broken = hard_violations(instance, {("A", 0): "L", ("A", 1): "E", ("A", 3): "E"})
+    text = " | ".join(broken)
+    assert "E on day 1 cannot follow L" in text
+    assert "works day 3 (a day off)" in text
+    assert "only 1 shifts in a row from day 3" in text
+
+
+def test_short_blocks_touching_the_horizon_ends_are_allowed():
+    instance = parse_instance(TINY, "tiny")
+    roster = {("A", 0): "E", ("A", 5): "E", ("A", 6): "E"}
+    assert hard_violations(instance, roster) == []
+
+
+def test_a_malformed_file_is_rejected_with_its_name():
+    with pytest.raises(CurtoisFormatError, match="broken"):
+        parse_instance("SECTION_HORIZON\nfourteen\n", "broken")
+
+
+def test_instance1_is_solved_to_its_known_optimum_and_the_scorer_agrees():
+    known = bench_roster.best_known(DATA)["Instance1"]
+    result = solve(read_instance(INSTANCE1), SolveSettings(5.0, 1, 2, SUBSOLVERS))
+    assert known == 607
+    assert result.objective == result.model_objective == known
+    assert result.optimal
+    assert hard_violations(read_instance(INSTANCE1), result.roster) == []
+
+
+def test_the_benchmark_script_prints_json_and_appends_to_benchmarks_md(tmp_path, capsys):
+    md = tmp_path / "BENCHMARKS.md"
+    md.write_text("# Benchmarks\n\nsomeone else's entry\n", encoding="utf-8")
+    code = bench_roster.main([str(INSTANCE1), "--time-limit", "5", "--seeds", "1",
+                              "--json", "--benchmarks-md", str(md)])
+    assert code == 0
+    [line] = capsys.readouterr().out.strip().splitlines()
+    row = json.loads(line)
+    assert {"instance", "objective", "bound", "optimal", "best_known", "gap_pct",
+            "wall_s"} <= set(row)
+    assert (row["instance"], row["objective"], row["best_known"], row["gap_pct"]) == (
+        "Instance1", 607, 607, 0.0)
+    text = md.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nsomeone else's entry\n")
+    assert "| Instance1 | 607 | 607 | 0.00 |" in text and "- commit: `" in text

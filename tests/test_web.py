@@ -1,4 +1,8 @@
-"""The placeholder web app: team page, JSON, health check and error mapping (both stores)."""
+"""The web app's front page, team JSON, health check and error mapping (both stores).
+
+Everything but the health check needs a log-in: ``client`` is logged in as an
+administrative user without teams.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +17,19 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from domain.application import Pusleplan
-from domain.errors import Conflict, DomainError, NotFound, RuleBroken, ValidationFailed
+from domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    RuleBroken,
+    ValidationFailed,
+)
+from domain.values import Role
 from tests.conftest import Store
 from tests.factories import LEADER, team_scenario
+from tests.web_support import ADMIN, login, password_hash
 from web import SECRET_KEY_FILE, create_app, services
-
-
-class Forbidden(DomainError):
-    """A test stand-in for a 403 domain error (roles come with log-in)."""
-
-    status = 403
-
 
 ERRORS: dict[str, DomainError] = {
     "not-found": NotFound("Teamet findes ikke.", "team x not found"),
@@ -56,7 +62,11 @@ def web(store: Store) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(web: Flask) -> FlaskClient:
-    return web.test_client()
+    pusleplan(web).register_user(ADMIN, "kontor", "Kontoret", Role.ADMINISTRATIVE,
+                                 password_hash())
+    client = web.test_client()
+    login(client, "kontor")
+    return client
 
 
 def pusleplan(web: Flask) -> Pusleplan:
@@ -104,8 +114,8 @@ def test_the_api_lists_the_teams_as_json(web: Flask, client: FlaskClient) -> Non
     assert second["code"] == "T2"
 
 
-def test_the_health_check_reports_the_number_of_events(web: Flask, client: FlaskClient
-                                                       ) -> None:
+def test_the_health_check_reports_the_number_of_events_without_a_log_in(web: Flask) -> None:
+    client = web.test_client()
     assert client.get("/healthz").get_json() == {"status": "ok", "events": 0}
     team_scenario(pusleplan(web), "T1", members=1)
 

@@ -1,5 +1,19 @@
 """Follow the event log into read models: one code path for SQLite and PostgreSQL.
 
+Two ways in, the same projection code (``projection.process_event``) behind both:
+
+* ``catch_up(app, projection)`` — one read model, events read filtered by its
+  topics (below). The web calls it to make the team directory current.
+* ``catch_up_all(app, projections)`` — every read model in one pass over the
+  log: each notification is read and deserialised once and given to each
+  read model that wants its topic, which writes a batch of events per
+  transaction (``RowView.batching``) with the tracking record of its last
+  event; at the end of each page every view's position moves to the page's
+  last notification, so events a read model ignores are tracked too. This is
+  the rebuild, the SQLite follower (``follow`` polls it) and the first step of
+  the PostgreSQL follower, which then hands over to eventsourcing's
+  ``ProjectionRunner`` (LISTEN/NOTIFY), one event per transaction.
+
 ``catch_up`` reads the application's notification log after the view's tracked
 position and feeds each event to the projection, which writes the view and the
 tracking record in one transaction. It works the same on both stores (the
@@ -20,8 +34,15 @@ lie before its tracked position.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from collections.abc import Mapping
+import threading
+import time
+import types
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
+from datetime import date
 from typing import Any, cast
 
 from eventsourcing.persistence import (
@@ -30,12 +51,16 @@ from eventsourcing.persistence import (
     Tracking,
     TrackingRecorder,
 )
-from eventsourcing.projection import Projection
-from eventsourcing.utils import Environment
+from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.utils import Environment, resolve_topic
 
 from domain.application import Pusleplan
 from domain.settings import Settings
+from projections.asof import AsOfDating
+from projections.rows import RowView
 from projections.teams import TeamDirectory, TeamDirectoryView
+
+Progress = Callable[[int, int], None]
 
 log = logging.getLogger(__name__)
 
@@ -142,3 +167,163 @@ def open_team_directory(settings: Settings, extra_env: Mapping[str, str] | None 
                         ) -> TeamDirectory:
     """The team directory projection on its view for these settings."""
     return TeamDirectory(cast(TeamDirectoryView, make_view(settings, extra_env)))
+
+
+def position_of(app: Pusleplan, projection: Projection[Any]) -> int:
+    """The projection's position in the log, counting events buffered in a batch."""
+    view = projection.view
+    if isinstance(view, RowView):
+        return view.position(app.name)
+    return view.max_tracking_id(app.name) or 0
+
+
+def catch_up_all(
+    app: Pusleplan, projections: Sequence[Projection[Any]], *, batch_size: int = 1000,
+    as_of: date | None = None, progress: Progress | None = None, pause: float = 0.0,
+) -> int:
+    """Bring every projection up to the end of the log in one pass; return notifications read.
+
+    Args:
+        app: the application whose notification log is read.
+        projections: the read models; each may stand at its own position.
+        batch_size: notifications per page, and events per view transaction.
+        as_of: only events whose as-of date (``projections.asof``) is on or
+            before this date change the views; later ones are only tracked.
+        progress: called with (position, last notification id) after each page.
+        pause: seconds to sleep between pages (throttle a catch-up on a busy store).
+
+    A batch refused because another runner moved a view meanwhile is dropped;
+    the pass then continues from the positions the views really have.
+    """
+    read = 0
+    with ExitStack() as stack:
+        for projection in projections:
+            if isinstance(projection.view, RowView):
+                stack.enter_context(projection.view.batching(batch_size))
+        while True:
+            try:
+                read += _one_pass(app, projections, batch_size, as_of, progress, pause)
+                return read
+            except IntegrityError:
+                log.info("a view moved on under this runner; continuing from its position")
+
+
+def _handler(projection: Projection[Any], topic: str) -> Callable[[Any, Tracking], None]:
+    """The projection's handler for events of ``topic``, resolved once (not per event)."""
+    bound = projection.process_event  # applies registrations deferred by eventsourcing
+    method = inspect.getattr_static(type(projection), "process_event")
+    if isinstance(method, functools.singledispatchmethod):
+        return types.MethodType(method.dispatcher.dispatch(resolve_topic(topic)), projection)
+    return bound
+
+
+def _wants(topics: frozenset[str] | None, topic: str) -> bool:
+    return topics is None or topic in topics
+
+
+def _one_pass(app: Pusleplan, projections: Sequence[Projection[Any]], batch_size: int,
+              as_of: date | None, progress: Progress | None, pause: float) -> int:
+    positions = [position_of(app, p) for p in projections]
+    wanted = [frozenset(p.topics) if p.topics else None for p in projections]
+    routes: dict[str, list[tuple[int, Callable[[Any, Tracking], None]]]] = {}
+    start = min(positions, default=0) + 1
+    dating = _warmed_up_dating(app, start - 1) if as_of is not None else None
+    last_id = app.recorder.max_notification_id() or 0
+    read = 0
+    while True:
+        page = app.recorder.select_notifications(start=start, limit=batch_size)
+        for notification in page:
+            event = None
+            if dating is not None and as_of is not None:
+                event = app.mapper.to_domain_event(notification)
+                if dating.date_of(event) > as_of:
+                    continue  # tracked at the end of the page
+            route = routes.get(notification.topic)
+            if route is None:
+                route = routes[notification.topic] = [
+                    (index, _handler(p, notification.topic)) for index, p in enumerate(projections)
+                    if _wants(wanted[index], notification.topic)]
+            tracking = Tracking(app.name, notification.id)
+            for index, handler in route:
+                if positions[index] < notification.id:
+                    if event is None:
+                        event = app.mapper.to_domain_event(notification)
+                    handler(event, tracking)
+                    positions[index] = notification.id
+        read += len(page)
+        if page:
+            end = page[-1].id
+            for index, projection in enumerate(projections):
+                if positions[index] < end:
+                    projection.view.insert_tracking(Tracking(app.name, end))
+                    positions[index] = end
+            start = end + 1
+            if progress is not None:
+                progress(end, max(end, last_id))
+        if len(page) < batch_size:
+            return read
+        if pause:
+            time.sleep(pause)
+
+
+def _warmed_up_dating(app: Pusleplan, until: int) -> AsOfDating:
+    """The as-of dating as it stood after notification ``until`` (after a restart)."""
+    dating = AsOfDating()
+    start = 1
+    while start <= until:
+        page = app.recorder.select_notifications(start=start, limit=1000, stop=until)
+        for notification in page:
+            dating.date_of(app.mapper.to_domain_event(notification))
+        if not page:
+            break
+        start = page[-1].id + 1
+    return dating
+
+
+def log_behind(app: Pusleplan, projection: Projection[Any], cap: int = 100_000) -> int:
+    """How many notifications of the projection's topics lie after its position (≤ cap)."""
+    position = projection.view.max_tracking_id(app.name) or 0
+    behind = 0
+    while behind < cap:
+        page = app.recorder.select_notifications(start=position + 1, limit=5000,
+                                                 topics=projection.topics)
+        behind += len(page)
+        if len(page) < 5000:
+            break
+        position = page[-1].id
+    return min(behind, cap)
+
+
+def follow(
+    app: Pusleplan, projections: Sequence[Projection[Any]], stop: threading.Event, *,
+    settings: Settings, extra_env: Mapping[str, str] | None = None, poll: float = 0.5,
+    batch_size: int = 1000, on_round: Callable[[int], None] | None = None,
+) -> None:
+    """Keep the projections current until ``stop`` is set.
+
+    Both stores first catch up in one batched pass. SQLite then polls the
+    notification log every ``poll`` seconds (its recorder cannot subscribe in
+    eventsourcing 9.5). PostgreSQL hands each read model to eventsourcing's
+    ``ProjectionRunner``, which follows the log with LISTEN/NOTIFY and writes
+    each event with its tracking record in one transaction; the views given
+    here are then only used for the first pass.
+    """
+    catch_up_all(app, projections, batch_size=batch_size)
+    if not settings.uses_postgres:
+        while not stop.is_set():
+            read = catch_up_all(app, projections, batch_size=batch_size)
+            if on_round is not None:
+                on_round(read)
+            stop.wait(poll)
+        return
+    env = {**settings.eventsourcing_env(), **(extra_env or {}),
+           "POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "2"}
+    with ExitStack() as stack:
+        runners = [stack.enter_context(ProjectionRunner(
+            application_class=Pusleplan, projection_class=type(p),
+            view_class=type(p.view), env=env)) for p in projections]
+        while not stop.is_set():
+            for runner in runners:
+                runner.run_forever(timeout=poll / max(1, len(runners)))
+            if on_round is not None:
+                on_round(0)

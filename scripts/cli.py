@@ -18,7 +18,7 @@ from typing import Any
 
 from domain.errors import DomainError
 from domain.settings import Settings, SettingsError, new_encryption_key
-from scripts import check, routes_cli
+from scripts import check, evaluate, import_visits, projections_cli, routes_cli
 
 log = logging.getLogger("pusleplan")
 
@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(handler=cmd_seed)
 
     check.add_parser(commands)
+    projections_cli.add_parser(commands)
+    import_visits.add_parser(commands)
+    evaluate.add_parser(commands)
     routes_cli.add_parser(commands)
 
     keygen = commands.add_parser("keygen", help="print a new encryption key")

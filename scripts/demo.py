@@ -12,6 +12,11 @@ shift layer, and the 8 weeks (56 days) before the Monday of ``today``'s week:
 * sick days at a realistic rate (~6 %), a few holidays;
 * triage and visitation changes (more help after a hospital stay, less after a
   rehabilitation course), a few discharges and new citizens;
+* a reorganisation halfway: the first team splits into mini-teams (neighbouring
+  routes and the staff who keep to them, ``mini_teams``); from then on the
+  roster keeps people on their mini-team's routes, visits go to the citizen's
+  mini-team and contact persons are reassigned into it, so fewer different
+  people visit each citizen (kontinuitet visibly improves);
 * per team and day: route assignments, the day's visits (one ``plan_visits``
   call) and the delivered visits with jittered actual times (one
   ``record_deliveries`` call);
@@ -525,6 +530,9 @@ class _Rota:
         self.want = {(b.number, b.day, b.layer) for b in bids if b.kind == BidKind.WANT_SHIFT}
         self.want_route = {(b.number, b.route) for b in bids if b.kind == BidKind.WANT_ROUTE}
         self.relaxed = 0
+        # The reorganisation: from ``mini_from`` members keep to their mini-team's routes.
+        self.mini_teams: dict[str, int] = {}
+        self.mini_from = date.max
 
     @property
     def days(self) -> list[date]:
@@ -610,6 +618,10 @@ class _Rota:
             value += -0.5 if cover else 0.3
         if shift.layer == "nat" and member.night_worker:
             value -= 0.2
+        if self.mini_teams and shift.day >= self.mini_from:
+            group = self.mini_teams.get(shift.route)
+            if group is not None and self.mini_teams.get(number) != group:
+                value += 0.3
         return value + self.rng.random() * 0.04
 
     # -- placing ------------------------------------------------------------------
@@ -808,6 +820,11 @@ class _Builder:
         self.bid_counter = 0
         self.holidays: list[_Episode] = []
         self.written: dict[str, None] = {}
+        # Halfway through the history the first team splits into mini-teams.
+        self.reorg_day = plan.history_start + timedelta(days=7 * plan.weeks // 2)
+        first = plan.teams[0]
+        self.mini = {first.code: mini_teams(first)}
+        self.seen: dict[str, dict[str, date]] = {}  # citizen -> staff -> last visit
 
     # -- set-up ---------------------------------------------------------------------
 
@@ -945,6 +962,8 @@ class _Builder:
             holiday_only = {n: {d for d in days if d not in self.sick[n]}
                             for n, days in self.unavailable.items()}
             rota = _Rota(team, start, plan.weeks, rng, holiday_only, bids)
+            if team.code in self.mini:
+                rota.mini_teams, rota.mini_from = self.mini[team.code], self.reorg_day
             rota.build()
             shifts = list(rota.shifts.values())
             app.accept_proposal(PLANNER, rid, [s.as_proposal() for s in shifts], {
@@ -1042,6 +1061,8 @@ class _Builder:
                     known_end = episode.end
                 self.app.register_absence(ADMIN, employee_id(episode.number),
                                           episode.absence_id, AbsenceKind.SICK, day, known_end)
+            if day == self.reorg_day:
+                self.reorganise()
             self.citizen_changes(day, happen)
             self.retime(day, happen)
             self.cover_sickness(day)
@@ -1120,6 +1141,28 @@ class _Builder:
                 PLANNER, roster_id(team_id(code), rota.start), shift_id,
                 employee_id(holder), start, end, changed_at, reason)
             self.summary.shift_changes += 1
+
+    def reorganise(self) -> None:
+        """The first team splits into mini-teams: each citizen's contact person now
+        comes from the mini-team that drives the citizen's day route."""
+        for code, groups in self.mini.items():
+            team = self.teams[code]
+            members: dict[int, list[str]] = {}
+            for number, group in sorted(groups.items()):
+                if number in self.staff:
+                    members.setdefault(group, []).append(number)
+            routes = [r.code for r in team.routes_in("dag")]
+            for citizen in sorted(self.citizens.values(), key=lambda c: c.code):
+                if citizen.team_code != code or citizen.code in self.discharged:
+                    continue
+                sector = (citizen.angle + math.pi) / (2 * math.pi)
+                group = groups[routes[min(len(routes) - 1, int(sector * len(routes)))]]
+                if groups.get(citizen.contact_number or "") == group:
+                    continue
+                pool = members[group]
+                citizen.contact_number = pool[sum(map(ord, citizen.code)) % len(pool)]
+                self.app.assign_contact_person(LEADER, citizen_id(citizen.code),
+                                               employee_id(citizen.contact_number))
 
     def cover_sickness(self, day: date) -> None:
         """A colleague (or the substitute) covers a sick person's shift, else it stays open."""
@@ -1217,6 +1260,10 @@ class _Builder:
         if team.therapist_number:
             host = self.staff[team.therapist_number].team_code
             therapist = duty.get(host, {}).get("TER", [])
+        mini = self.mini.get(code, {}) if day >= self.reorg_day else {}
+        # Before its reorganisation the first team's visits were shared out centrally by
+        # time and distance only; the other teams already keep citizens on their routes.
+        central = code in self.mini and day < self.reorg_day
         for start_min, _, citizen, window, services in wanted:
             required = _required(services)
             double = any(s["double_staffed"] for s in services)
@@ -1226,6 +1273,11 @@ class _Builder:
             candidates = [w for w in pool if _can_do(w.profession, required)
                           and not (w.is_substitute and triage_bad)]
             needed = 2 if double else 1
+            routes = [r.code for r in team.routes_in(layer)] if layer in ("dag", "aften") else []
+            home = None
+            if routes:
+                sector = (citizen.angle + math.pi) / (2 * math.pi)
+                home = routes[min(len(routes) - 1, int(sector * len(routes)))]
             if len(candidates) < needed and layer in sister:
                 # The sister team (søsterteam) helps when this team is short.
                 candidates += [w for w in sister[layer] if _can_do(w.profession, required)
@@ -1235,25 +1287,31 @@ class _Builder:
                 continue
             minutes = sum(s["minutes"] for s in services)
             window_end = _hhmm(services[0]["window_end"])
-            routes = [r.code for r in team.routes_in(layer)] if layer in ("dag", "aften") else []
-            home = None
-            if routes:
-                sector = (citizen.angle + math.pi) / (2 * math.pi)
-                home = routes[min(len(routes) - 1, int(sector * len(routes)))]
 
             def arrival(worker: _Worker, citizen: CitizenPlan = citizen,
                         start_min: int = start_min) -> float:
                 travel = _haversine_km(worker.lat, worker.lon, citizen.lat, citizen.lon)
                 return max(start_min, worker.free_at + 3 + travel / TRAVEL_KMH * 60)
 
+            if home in mini:  # after the reorganisation the citizen's mini-team comes
+                own_team = [w for w in candidates if mini.get(w.number) == mini[home]]
+                if len(own_team) >= needed:
+                    candidates = own_team
+            seen = self.seen.setdefault(citizen.code, {})
+
             def score(worker: _Worker, citizen: CitizenPlan = citizen, home: str | None = home,
-                      minutes: int = minutes, window_end: int = window_end) -> float:
+                      minutes: int = minutes, window_end: int = window_end,
+                      seen: dict[str, date] = seen) -> float:
                 at = arrival(worker)
                 late = max(0.0, at + minutes - window_end)
                 overtime = max(0.0, at + minutes - worker.end)
-                bonus = 12 if worker.route == home else 0
+                bonus = (40 if mini else 12) if worker.route == home else 0
                 if worker.number == citizen.contact_number:
-                    bonus += 10
+                    bonus += 20 if mini else 10
+                if central:
+                    bonus = 0
+                if mini and day - seen.get(worker.number, date.min) <= timedelta(days=13):
+                    bonus += 45  # mini-teams: whoever came lately comes again
                 return at + 10 * late + 5 * overtime - bonus
 
             chosen = sorted(candidates, key=lambda w: (score(w), w.number))[:needed]
@@ -1263,6 +1321,7 @@ class _Builder:
                 self.summary.visits_skipped += 1
                 continue
             for worker in chosen:
+                seen[worker.number] = day
                 worker.free_at = begin + minutes
                 worker.lat, worker.lon = citizen.lat, citizen.lon
                 worker.visits += 1
@@ -1308,6 +1367,8 @@ class _Builder:
             self.write_bids(rid, bids)
             prior = [s for s in self.rotas[team.code].shifts_on(start - timedelta(days=1))]
             rota = _Rota(team, start, plan.weeks, rng, unavailable, bids, prior)
+            if team.code in self.mini:
+                rota.mini_teams, rota.mini_from = self.mini[team.code], start
             rota.build()
             taken: list[_Shift] = []
             for shift in sorted(rota.shifts.values(), key=lambda s: (s.day, s.route)):
@@ -1347,6 +1408,25 @@ class _Builder:
                 rota.exchange(a, b)
                 done_swaps += 1
             self.progress("Næste vagtplan (pusles)", done, len(plan.teams))
+
+
+def mini_teams(team: TeamPlan) -> dict[str, int]:
+    """Mini-teams of a team: neighbouring day and evening routes (by area) and the care
+    staff who keep to them (shared out by contracted hours against the routes' shifts),
+    as route code or employee number -> mini-team number."""
+    dag, aften = team.routes_in("dag"), team.routes_in("aften")
+    count = max(2, len(dag))
+    groups = {r.code: i * count // len(dag) for i, r in enumerate(dag)}
+    groups.update({r.code: i * count // len(aften) for i, r in enumerate(aften)})
+    shifts = [sum(1 for r in (*dag, *aften) if groups[r.code] == g) for g in range(count)]
+    hours = [0.0] * count
+    care = sorted((m for m in team.members if m.is_regular and m.profession in ("SSH", "SSA")),
+                  key=lambda m: m.number)
+    for member in care:
+        group = min(range(count), key=lambda g: (hours[g] / shifts[g], g))
+        groups[member.number] = group
+        hours[group] += member.weekly_hours
+    return groups
 
 
 def _required(services: list[dict[str, Any]]) -> str:

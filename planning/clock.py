@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from planning.model import Shift
@@ -19,15 +20,22 @@ def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=COPENHAGEN)
 
 
+@lru_cache(maxsize=131072)
+def to_utc(moment: datetime) -> datetime:
+    """A local (naive = Copenhagen) or aware moment in UTC; cached, as rules ask often."""
+    return aware(moment).astimezone(UTC)
+
+
 def elapsed(start: datetime, end: datetime) -> timedelta:
     """Real elapsed time between two local times, across DST switches."""
-    return aware(end).astimezone(UTC) - aware(start).astimezone(UTC)
+    return to_utc(end) - to_utc(start)
 
 
 def hours(start: datetime, end: datetime) -> float:
     return elapsed(start, end).total_seconds() / 3600
 
 
+@lru_cache(maxsize=65536)
 def shift_hours(shift: Shift) -> float:
     """A shift's real length in hours (a DST night is 1 h shorter or longer)."""
     return hours(shift.start, shift.end)
@@ -35,9 +43,7 @@ def shift_hours(shift: Shift) -> float:
 
 def work_blocks(shifts: Iterable[Shift]) -> list[tuple[datetime, datetime]]:
     """Merge overlapping or touching shifts into blocks of continuous work (UTC)."""
-    intervals = sorted(
-        (aware(s.start).astimezone(UTC), aware(s.end).astimezone(UTC)) for s in shifts
-    )
+    intervals = sorted((to_utc(s.start), to_utc(s.end)) for s in shifts)
     blocks: list[tuple[datetime, datetime]] = []
     for start, end in intervals:
         if blocks and start <= blocks[-1][1]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 
 class Severity(StrEnum):
@@ -105,11 +106,27 @@ class RosterPlan:
         return sorted(names)
 
     def shifts_of(self, employee: str, with_history: bool = True) -> list[Shift]:
-        pool = self.history + self.shifts if with_history else self.shifts
-        return sorted((s for s in pool if s.employee == employee), key=lambda s: s.start)
+        """The employee's shifts in time order (with the history unless told not to)."""
+        index = self._history_index if with_history else self._period_index
+        return list(index.get(employee, ()))
+
+    @cached_property
+    def _period_index(self) -> dict[str, tuple[Shift, ...]]:
+        return _by_employee(self.shifts)
+
+    @cached_property
+    def _history_index(self) -> dict[str, tuple[Shift, ...]]:
+        return _by_employee(self.history + self.shifts)
 
     def days(self) -> list[date]:
         return [self.period_start + timedelta(days=i) for i in range(self.weeks * 7)]
+
+
+def _by_employee(shifts: tuple[Shift, ...]) -> dict[str, tuple[Shift, ...]]:
+    grouped: dict[str, list[Shift]] = {}
+    for shift in shifts:
+        grouped.setdefault(shift.employee, []).append(shift)
+    return {k: tuple(sorted(v, key=lambda s: s.start)) for k, v in grouped.items()}
 
 
 @dataclass(frozen=True)

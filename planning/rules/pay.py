@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from planning.calendar_dk import is_holiday_moment
@@ -34,6 +35,7 @@ def rates_on(day: date) -> tuple[date, dict[str, float]]:
     return applicable[-1] if applicable else RATE_TABLE[0]
 
 
+@lru_cache(maxsize=16384)
 def band_of(moment: datetime) -> str | None:
     """The pay band of a local moment; the highest-paid band wins (no stacking, UNV)."""
     candidates = []
@@ -54,13 +56,22 @@ def band_of(moment: datetime) -> str | None:
 def half_hours_by_band(shift: Shift) -> dict[str, int]:
     """Started half hours of the shift in each pay band (real elapsed time)."""
     counts: dict[str, int] = {}
+    step = timedelta(minutes=30)
+    if shift_hours(shift) * 3600 == (shift.end - shift.start).total_seconds():
+        moment = shift.start  # no DST switch inside: wall-clock steps are real steps
+        while moment < shift.end:
+            band = band_of(moment)
+            if band:
+                counts[band] = counts.get(band, 0) + 1
+            moment += step
+        return counts
     cursor = aware(shift.start).astimezone(UTC)
     end = aware(shift.end).astimezone(UTC)
     while cursor < end:
         band = band_of(local(cursor))
         if band:
             counts[band] = counts.get(band, 0) + 1
-        cursor += timedelta(minutes=30)
+        cursor += step
     return counts
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from planning.clock import UTC, aware, local, longest_free, work_blocks
+from planning.clock import UTC, local, longest_free, to_utc, work_blocks
 from planning.danish import day_da, duration_da, moment_da
 from planning.model import RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 
 def _utc(moment: datetime) -> datetime:
-    return aware(moment).astimezone(UTC)
+    return to_utc(moment)
 
 
+@lru_cache(maxsize=4096)
 def _midnight(day: date) -> datetime:
     return _utc(datetime.combine(day, datetime.min.time()))
 

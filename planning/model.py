@@ -42,6 +42,11 @@ class Shift:
     def day(self) -> date:
         return self.start.date()
 
+    def days_touched(self) -> list[date]:
+        """Calendar days this shift works on (ending at 00:00 does not touch the next day)."""
+        last = (self.end - timedelta(microseconds=1)).date()
+        return [self.day + timedelta(days=i) for i in range((last - self.day).days + 1)]
+
 
 @dataclass(frozen=True)
 class Person:

@@ -378,14 +378,11 @@ class ReducedRest(Rule):
                                         group=monday, dates=days, text=text)
 
 def _worked_days(shifts: list[Shift]) -> dict[date, list[Shift]]:
-    """Calendar days touched by work (a shift ending at 00:00 does not touch the next day)."""
+    """Calendar days touched by work, with the shifts touching each."""
     days: dict[date, list[Shift]] = {}
     for shift in shifts:
-        day = shift.start.date()
-        last = (shift.end - timedelta(microseconds=1)).date()
-        while day <= last:
+        for day in shift.days_touched():
             days.setdefault(day, []).append(shift)
-            day += timedelta(days=1)
     return days
 
 

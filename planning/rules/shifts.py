@@ -300,7 +300,7 @@ class WeekendOff(Rule):
             shifts = plan.shifts_of(employee, with_history=False)
             if not shifts:
                 continue
-            worked = {d for s in shifts for d in _touched(s)}
+            worked = {d for s in shifts for d in s.days_touched()}
             weekends = [plan.period_start + timedelta(weeks=w, days=5) for w in range(plan.weeks)]
             free = [sat for sat in weekends
                     if sat not in worked and sat + timedelta(days=1) not in worked]
@@ -387,11 +387,3 @@ class Break(Rule):
                                 dates=[slot.day],
                                 text=f"vagttypen {code} er over {duration_da(self.over_h)} "
                                      f"uden {self.min_break_min} minutters pause")
-
-def _touched(shift: Shift) -> list[date]:
-    days = []
-    day = shift.start.date()
-    while day <= (shift.end - timedelta(microseconds=1)).date():
-        days.append(day)
-        day += timedelta(days=1)
-    return days

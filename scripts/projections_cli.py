@@ -16,12 +16,14 @@ Exit codes: 0 done, 1 a view could not be brought up to date, 2 bad input.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
@@ -97,6 +99,31 @@ def _open(args: argparse.Namespace, as_of: date | None = None
     return settings, extra, app, models
 
 
+@contextmanager
+def _opened(args: argparse.Namespace, as_of: date | None = None
+            ) -> Iterator[tuple[Settings, dict[str, str], Pusleplan, ReadModels]]:
+    """The store and its read models, closed again however the command ends."""
+    settings, extra, app, models = _open(args, as_of)
+    try:
+        yield settings, extra, app, models
+    finally:
+        models.close()
+        app.close()
+
+
+def _reports_bad_input(command: Callable[[argparse.Namespace], int]
+                       ) -> Callable[[argparse.Namespace], int]:
+    """Bad settings or arguments (ValueError) become a one-line message and exit code 2."""
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except ValueError as error:
+            print(f"pusleplan projections: {error}", file=sys.stderr)
+            return 2
+    return run
+
+
 class ProgressBar:
     """A progress bar on stderr: ``[#####.....]  52 %  14000/27000 events``."""
 
@@ -117,13 +144,9 @@ class ProgressBar:
         return events / seconds
 
 
+@_reports_bad_input
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    try:
-        settings, _, app, models = _open(args, args.as_of)
-    except ValueError as error:
-        print(f"pusleplan projections: {error}", file=sys.stderr)
-        return 2
-    try:
+    with _opened(args, args.as_of) as (_, _, app, models):
         reset(models)
         bar = ProgressBar("Rebuilding" + (f" as of {args.as_of}" if args.as_of else ""))
         read = catch_up_all(app, list(models), batch_size=args.batch_size, as_of=args.as_of,
@@ -133,38 +156,21 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         print(f"Rebuilt {len(models.projections)} read models{where} from {read} events "
               f"in {time.perf_counter() - bar.started:.1f} s: {rate:,.0f} events/s.",
               file=sys.stderr)
-    finally:
-        models.close()
-        app.close()
     return 0
 
 
+@_reports_bad_input
 def cmd_catch_up(args: argparse.Namespace) -> int:
-    try:
-        _, _, app, models = _open(args)
-    except ValueError as error:
-        print(f"pusleplan projections: {error}", file=sys.stderr)
-        return 2
-    try:
+    with _opened(args) as (_, _, app, models):
         read = catch_up_all(app, list(models), batch_size=args.batch_size, pause=args.pause)
         print(f"Caught up: {read} events read.", file=sys.stderr)
-    finally:
-        models.close()
-        app.close()
     return 0
 
 
+@_reports_bad_input
 def cmd_status(args: argparse.Namespace) -> int:
-    try:
-        _, _, app, models = _open(args)
-    except ValueError as error:
-        print(f"pusleplan projections: {error}", file=sys.stderr)
-        return 2
-    try:
+    with _opened(args) as (_, _, app, models):
         print(status_table(app, models))
-    finally:
-        models.close()
-        app.close()
     return 0
 
 
@@ -179,12 +185,16 @@ def status_table(app: Pusleplan, models: ReadModels) -> str:
     return "\n".join(lines)
 
 
+@_reports_bad_input
 def cmd_run(args: argparse.Namespace) -> int:
-    try:
-        settings, extra, app, models = _open(args)
-    except ValueError as error:
-        print(f"pusleplan projections: {error}", file=sys.stderr)
-        return 2
+    with _opened(args) as (settings, extra, app, models):
+        _follow_until_stopped(args, settings, extra, app, models)
+    print("Stopped.", file=sys.stderr)
+    return 0
+
+
+def _follow_until_stopped(args: argparse.Namespace, settings: Settings,
+                          extra: dict[str, str], app: Pusleplan, models: ReadModels) -> None:
     stop = threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -196,10 +206,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        models.close()
-        app.close()
-    print("Stopped.", file=sys.stderr)
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

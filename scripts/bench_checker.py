@@ -15,7 +15,7 @@ from datetime import time as clock_time
 
 from planning.checker import check
 from planning.model import Person, RosterPlan, Shift
-from scripts.bench_demo import append, commit, machine
+from scripts.benchlog import append, commit, machine
 
 LAYERS = {"dag": (7, 8), "aften": (15, 8), "nat": (23, 8)}
 

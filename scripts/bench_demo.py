@@ -12,9 +12,6 @@ the repository root with the date, commit and machine.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -24,16 +21,10 @@ from pathlib import Path
 
 from domain.application import Pusleplan
 from domain.settings import Settings
+from scripts.benchlog import BENCHMARKS, append, commit, machine
 from scripts.demo import DemoSummary, build_demo
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = REPO_ROOT / "BENCHMARKS.md"
-HEADER = """# Benchmarks
-
-Measured figures, appended by the benchmark scripts (newest last). Each entry
-names the date, the commit and the machine, so figures from different machines
-are not compared by mistake.
-"""
 
 
 @dataclass
@@ -99,23 +90,6 @@ def _progress(store: str):
     return report
 
 
-def commit() -> str:
-    try:
-        result = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
-                                capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return result.stdout.strip() or "unknown"
-
-
-def machine() -> str:
-    load = ""
-    if hasattr(os, "getloadavg"):
-        load = f", load average {os.getloadavg()[0]:.1f} at the end"
-    return (f"{platform.platform()}, {os.cpu_count()} CPUs, "
-            f"Python {platform.python_version()}{load}")
-
-
 def report(rows: list[Row], seed: int, today: date | None) -> str:
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
     lines = [
@@ -131,13 +105,6 @@ def report(rows: list[Row], seed: int, today: date | None) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def append(text: str, path: Path = BENCHMARKS) -> None:
-    existing = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    if not existing.endswith("\n"):
-        existing += "\n"
-    path.write_text(existing + "\n" + text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,9 +44,9 @@ from domain.values import Actor, Profession, Role, ShiftLayer
 from projections.catalogue import open_read_models, reset
 from projections.runner import catch_up_all, follow
 from scripts.bench_history import generate
+from scripts.benchlog import append, commit, machine
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-BENCHMARKS = REPO_ROOT / "BENCHMARKS.md"
 PAGE = 1000
 
 
@@ -180,28 +178,12 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def _commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return head + (" + uncommitted changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def append_benchmarks(results: list[Result], args: argparse.Namespace) -> None:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    entry = (f"\n## Read models: full rebuild vs bare read-and-deserialise\n\n"
-             f"{datetime.now():%Y-%m-%d %H:%M}, commit {_commit()}, {platform.platform()}, "
-             f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
-             f"{load:.1f} at the end. `scripts/bench_replay.py --events {args.events}"
-             f" --batch-size {args.batch_size}`; seven read models rebuilt in one pass, "
-             "one transaction per batch per view; target ratio ≥ 0.5.\n\n"
-             f"{table(results)}\n")
-    with BENCHMARKS.open("a", encoding="utf-8") as handle:
-        handle.write(entry)
+    append(f"## Read models: full rebuild vs bare read-and-deserialise\n\n"
+           f"{datetime.now():%Y-%m-%d %H:%M}, commit {commit()}, {machine()}. "
+           f"`scripts/bench_replay.py --events {args.events} --batch-size {args.batch_size}`; "
+           "seven read models rebuilt in one pass, one transaction per batch per view; "
+           f"target ratio ≥ 0.5.\n\n{table(results)}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +26,7 @@ from ortools import __version__ as ortools_version
 from planning.cpsat import SolveSettings
 from planning.curtois import read_instance
 from planning.curtois_model import SUBSOLVERS, BenchmarkResult, solve
+from scripts.benchlog import append, commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
@@ -105,17 +103,8 @@ def table(rows: list[Row]) -> str:
 
 
 def provenance() -> list[str]:
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return ""
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain") else ""
-    return [f"- commit: `{commit}`{dirty}",
-            f"- machine: {platform.platform()}, {os.cpu_count()} CPUs (nproc), "
-            f"Python {platform.python_version()}, OR-Tools {ortools_version}"]
+    return [f"- commit: `{commit()}`",
+            f"- machine: {machine()}, OR-Tools {ortools_version}"]
 
 
 def append_entry(path: Path, rows: list[Row], args: argparse.Namespace) -> None:
@@ -130,11 +119,7 @@ def append_entry(path: Path, rows: list[Row], args: argparse.Namespace) -> None:
         "(`planning.curtois.objective`); gap = (median − best known) / best known",
         "- best known: `../shared/benchmarks/curtois/bks.csv` (may be out of date, see its "
         "README)", "", table(rows), ""]
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    with path.open("a", encoding="utf-8") as handle:
-        if not existing.endswith("\n"):
-            handle.write("\n")
-        handle.write("\n".join(entry))
+    append("\n".join(entry), path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,10 +21,7 @@ import argparse
 import csv
 import json
 import math
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -43,6 +40,7 @@ from planning.routing_problem import (
     Weights,
 )
 from planning.routing_proposal import RouteProposal
+from scripts.benchlog import append, commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLOMON_DIR = ROOT.parent / "shared" / "benchmarks" / "solomon"
@@ -278,18 +276,7 @@ def table(rows: list[Row]) -> str:
 
 def provenance() -> str:
     """Date, commit and machine, for the BENCHMARKS.md heading."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.strip()
-        changed = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT,
-                                 capture_output=True, text=True, check=True).stdout.strip()
-        commit += " + uncommitted changes" if changed else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{date.today().isoformat()}, commit {commit}, {platform.platform()}, "
-            f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-            f"load average {load:.1f} at the end")
+    return f"{date.today().isoformat()}, commit {commit()}, {machine()}"
 
 
 def resolve(argument: str) -> Path:
@@ -328,12 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(text)
     if not args.no_append:
-        heading = (f"\n## Route planner: Solomon VRPTW, distance-only (truncated arcs)\n\n"
+        heading = (f"## Route planner: Solomon VRPTW, distance-only (truncated arcs)\n\n"
                    f"{provenance()}. `scripts/bench_routes.py --time-limit {args.time_limit:g} "
                    f"--seed {args.seed} --metaheuristic {args.metaheuristic}`; "
                    f"OR-Tools routing via `plan_routes`, gap against `bks.csv` distance_only.\n\n")
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
-            handle.write(heading + text + "\n")
+        append(heading + text + "\n")
     return 0 if all(r.feasible for r in rows) else 1
 
 

@@ -33,7 +33,8 @@ from planning.routing_problem import (
     VisitRequest,
 )
 from planning.travel import HaversineTravelTimes
-from scripts.bench_routes import ROOT, provenance
+from scripts.bench_routes import provenance
+from scripts.benchlog import append
 
 TOWN = (55.64, 12.08)  # a town of about 5 x 5 km
 SLOTS = ((420, 90), (450, 120), (600, 120), (690, 90), (780, 120))  # (window start, width)
@@ -111,11 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_append:
-        with (ROOT / "BENCHMARKS.md").open("a", encoding="utf-8") as handle:
-            handle.write(f"\n## Route planner: synthetic team day (seed {args.seed})\n\n"
-                         f"{provenance()}. `scripts/bench_team_day.py --time-limit "
-                         f"{args.time_limit:g} --replan-limit {args.replan_limit:g}`.\n\n"
-                         f"{text}\n")
+        append(f"## Route planner: synthetic team day (seed {args.seed})\n\n"
+               f"{provenance()}. `scripts/bench_team_day.py --time-limit "
+               f"{args.time_limit:g} --replan-limit {args.replan_limit:g}`.\n\n{text}\n")
     return 0 if not breaches and not replan_breaches else 1
 
 

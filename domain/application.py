@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -34,6 +34,7 @@ from domain.values import (
     ShiftLayer,
     Triage,
     VisitationKind,
+    parse_hhmm,
 )
 
 log = logging.getLogger(__name__)
@@ -319,12 +320,19 @@ class Pusleplan(Application[UUID]):
     def plan_visits(
         self, actor: Actor, team_id: UUID, date: date, visits: list[dict[str, Any]]
     ) -> None:
-        """Plan many visits in one transaction (an accepted route proposal)."""
+        """Plan many visits in one transaction (an accepted route proposal).
+
+        Every person on a visit must be qualified, a member of the team (or of the
+        sister team, when borrowed) and not absent that day; a substitute never
+        visits a red or yellow citizen. One bad visit stores none of them.
+        """
         plan = self._day_plan(actor, team_id, date)
         citizens: dict[str, dict[str, Any]] = {}
         staff: dict[str, dict[str, Any]] = {}
+        teams = self._team_members(team_id)
         for visit in visits:
-            self._facts(visit["citizen_id"], visit["employee_ids"], citizens, staff)
+            self._facts(visit["citizen_id"], visit["employee_ids"], citizens, staff,
+                        teams=teams, day=date)
             plan.plan_visit(
                 visit["visit_id"], visit["citizen_id"], visit["service_codes"],
                 visit["start"], visit["minutes"], [str(e) for e in visit["employee_ids"]],
@@ -340,14 +348,43 @@ class Pusleplan(Application[UUID]):
         self, actor: Actor, team_id: UUID, date: date, visit_id: str,
         employee_ids: list[UUID], start: datetime, reason: str,
     ) -> None:
-        plan = self.load(DayPlan, dayplan_id(team_id, date), "Dagsplanen")
-        visit = plan.get_open_visit(visit_id)
+        """Move one visit by hand; refused when it breaks a hard condition.
+
+        Hard conditions: the visit's time window (from the citizen's visitation),
+        the required profession, no substitute at a red or yellow citizen, people
+        from the team (or the sister team) who are not absent that day.
+        """
+        self.move_visits(actor, date, {team_id: [
+            {"visit_id": visit_id, "employee_ids": employee_ids, "start": start,
+             "reason": reason}]})
+
+    def move_visits(
+        self, actor: Actor, date: date, moves: dict[UUID, list[dict[str, Any]]]
+    ) -> None:
+        """Move many visits of one or more teams' day plans in one transaction.
+
+        ``moves`` maps a team id to its moves (``visit_id``, ``employee_ids``,
+        ``start``, ``reason``), e.g. the puslemøde's replanning of a team and its
+        sister team. Each move is checked as ``move_visit``; one refused move
+        stores none of them.
+        """
+        plans = []
         citizens: dict[str, dict[str, Any]] = {}
-        staff: dict[str, dict[str, Any]] = {}
-        self._facts(visit["citizen_id"], employee_ids, citizens, staff)
-        plan.move_visit(visit_id, [str(e) for e in employee_ids], start, reason,
-                        citizens[visit["citizen_id"]], staff, actor.as_dict())
-        self.store(plan)
+        for team, team_moves in moves.items():
+            plan = self.load(DayPlan, dayplan_id(team, date), "Dagsplanen")
+            teams = self._team_members(team)
+            staff: dict[str, dict[str, Any]] = {}
+            for move in team_moves:
+                visit = plan.get_open_visit(move["visit_id"])
+                self._facts(visit["citizen_id"], move["employee_ids"], citizens, staff,
+                            teams=teams, day=date)
+                citizen = citizens[visit["citizen_id"]]
+                plan.move_visit(move["visit_id"], [str(e) for e in move["employee_ids"]],
+                                move["start"], move["reason"], citizen, staff, actor.as_dict(),
+                                window=_service_window(citizen["services"],
+                                                       visit["service_codes"]))
+            plans.append(plan)
+        self.store(*plans)
 
     def cancel_visit(self, actor: Actor, team_id: UUID, date: date, visit_id: str,
                      reason: str) -> None:
@@ -365,20 +402,41 @@ class Pusleplan(Application[UUID]):
                                  [str(e) for e in item["employee_ids"]], actor.as_dict())
         self.store(plan)
 
+    def _team_members(self, team_id: UUID) -> tuple[set[str], set[str]]:
+        """The team's members and its sister team's members (empty if none)."""
+        team = self.load(Team, team_id, "Teamet")
+        sister: set[str] = set()
+        if team.sister_team_id is not None:
+            sister = set(self.load(Team, UUID(team.sister_team_id), "Søsterteamet").members)
+        return set(team.members), sister
+
     def _facts(
         self, citizen: UUID | str, employees: Iterable[UUID | str],
         citizens: dict[str, dict[str, Any]], staff: dict[str, dict[str, Any]],
+        teams: tuple[set[str], set[str]] | None = None, day: date | None = None,
     ) -> None:
-        """Collect what a day plan must know about a citizen and the staff on a visit."""
+        """Collect what a day plan must know about a citizen and the staff on a visit.
+
+        With ``teams`` (members, sister team's members) and ``day``, each person's
+        membership and absence that day are collected too.
+        """
         key = str(citizen)
         if key not in citizens:
             loaded = self.load(Citizen, UUID(key), "Borgeren")
-            citizens[key] = {"discharged": loaded.is_discharged, "triage": loaded.triage}
+            citizens[key] = {"discharged": loaded.is_discharged, "triage": loaded.triage,
+                             "services": (loaded.visitation or {}).get("services", [])}
         for employee in employees:
             if str(employee) not in staff:
                 person = self.load(Employee, UUID(str(employee)), "Medarbejderen")
-                staff[str(employee)] = {"profession": person.profession,
-                                        "is_substitute": person.is_substitute}
+                facts: dict[str, Any] = {"profession": person.profession,
+                                         "is_substitute": person.is_substitute}
+                if teams is not None:
+                    facts.update(in_team=str(employee) in teams[0],
+                                 in_sister_team=str(employee) in teams[1],
+                                 serves_teams=person.profession == Profession.TER)
+                if day is not None:
+                    facts["absent"] = person.is_absent_on(day)
+                staff[str(employee)] = facts
 
     # -- users ------------------------------------------------------------------------
 
@@ -511,6 +569,19 @@ class Pusleplan(Application[UUID]):
                 if roster.period_start <= day < roster.period_end:
                     return candidate
         return None
+
+
+def _service_window(services: list[dict[str, Any]], codes: list[str]) -> tuple[time, time] | None:
+    """The hard time window of a visit: the overlap of its services' windows.
+
+    None when the citizen's visitation no longer names the visit's services.
+    """
+    windows = [(parse_hhmm(s["window_start"]), parse_hhmm(s["window_end"]))
+               for s in services if s["code"] in codes]
+    if not windows:
+        return None
+    start, end = max(w[0] for w in windows), min(w[1] for w in windows)
+    return (start, end) if start < end else None
 
 
 __all__ = [

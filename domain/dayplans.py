@@ -7,7 +7,7 @@ application service, which loads them from their own aggregates.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -93,10 +93,18 @@ class DayPlan(Aggregate):
     def move_visit(
         self, visit_id: str, employee_ids: list[str], start: datetime, reason: str,
         citizen: dict[str, Any], staff: dict[str, dict[str, Any]], actor: dict[str, str],
+        window: tuple[time, time] | None = None,
     ) -> None:
-        """Move a visit to other people or another time (manual move or replanning)."""
+        """Move a visit to other people or another time (manual move or replanning).
+
+        ``window`` is the visit's hard time window from the citizen's visitation
+        (tidsvindue): the moved visit must start in it and, where the window is
+        long enough, end in it. None when the visitation no longer names the service.
+        """
         visit = self.get_open_visit(visit_id)
         self.check_on_day(start)
+        if window is not None:
+            check_window(start, visit["minutes"], *window)
         self.check_staffing(
             employee_ids, Profession(visit["required_profession"]), visit["double_staffed"],
             citizen, staff,
@@ -163,6 +171,7 @@ class DayPlan(Aggregate):
             )
         for employee_id in employee_ids:
             person = staff[employee_id]
+            check_available(employee_id, person)
             if not Profession(person["profession"]).can_do(required):
                 raise RuleBroken(
                     f"Besøget kræver {required}; medarbejderen er {person['profession']}.",
@@ -228,6 +237,49 @@ class DayPlan(Aggregate):
         self.visits[visit_id].update(
             status="delivered", actual_start=actual_start, actual_end=actual_end,
             delivered_by=employee_ids,
+        )
+
+
+def check_available(employee_id: str, person: dict[str, Any]) -> None:
+    """The person belongs to the team (or is borrowed from the sister team) and is not absent.
+
+    ``person`` may carry ``in_team``, ``in_sister_team``, ``serves_teams`` and
+    ``absent`` (handed in by the application service); facts not handed in
+    are not checked. A therapist (terapeut) serves several teams of the district
+    (DESIGN.md: TER stands apart), so ``serves_teams`` lets them in.
+    """
+    if "in_team" in person and not (person["in_team"] or person.get("in_sister_team")
+                                    or person.get("serves_teams")):
+        raise RuleBroken(
+            "Medarbejderen er hverken med i teamet eller i søsterteamet.",
+            f"employee {employee_id} is neither in the team nor in its sister team",
+            field="employee_ids",
+        )
+    if person.get("absent"):
+        raise RuleBroken(
+            "Medarbejderen er registreret fraværende (syg, ferie eller kursus) den dag.",
+            f"employee {employee_id} is absent that day", field="employee_ids",
+        )
+
+
+def check_window(start: datetime, minutes: int, window_start: time, window_end: time) -> None:
+    """A visit starts inside its time window and ends by its end (tidsvindue).
+
+    When the visit is longer than the window (services merged into one visit),
+    it must start at the window's start.
+    """
+    first = window_start.hour * 60 + window_start.minute
+    last = max(first, window_end.hour * 60 + window_end.minute - minutes)
+    at = start.hour * 60 + start.minute
+    if not first <= at <= last:
+        latest = f"{last // 60:02d}:{last % 60:02d}"
+        raise RuleBroken(
+            f"Besøget skal starte mellem {window_start:%H:%M} og {latest} "
+            f"(borgerens tidsvindue {window_start:%H:%M}–{window_end:%H:%M}); "
+            f"{start:%H:%M} ligger uden for.",
+            f"visit start {start:%H:%M} outside its window "
+            f"{window_start:%H:%M}-{window_end:%H:%M} for {minutes} min",
+            field="start",
         )
 
 

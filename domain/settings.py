@@ -8,6 +8,11 @@ Settings come from arguments or the environment:
   selects PostgreSQL instead.
 * ``PUSLEPLAN_ENCRYPTION_KEY`` — a base64 AES key (``pusleplan keygen``); when
   set, every event payload is encrypted at rest with eventsourcing's AESCipher.
+* ``PUSLEPLAN_TRAVEL`` — where travel times (køretider) come from: ``haversine``
+  (default, no network), the path of a CSV matrix
+  (``from_lat,from_lon,to_lat,to_lon,minutes``), or the URL of an OSRM server
+  (``http://host:5000``). ``travel_config()`` turns it into the plain
+  configuration ``planning.travel.travel_times_from_config`` builds from.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import binascii
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from eventsourcing.cipher import AESCipher
@@ -35,17 +41,19 @@ class Settings:
     data_dir: Path
     database_url: str | None = None
     encryption_key: str | None = None
+    travel: str = "haversine"
 
     @classmethod
     def from_env(
         cls, data_dir: str | Path | None = None, database_url: str | None = None,
-        encryption_key: str | None = None,
+        encryption_key: str | None = None, travel: str | None = None,
     ) -> Settings:
         """Arguments win over ``PUSLEPLAN_*`` environment variables, which win over defaults."""
         resolved_dir = Path(data_dir or os.environ.get("PUSLEPLAN_DATA_DIR") or default_data_dir())
         url = database_url or os.environ.get("PUSLEPLAN_DATABASE_URL") or None
         key = encryption_key or os.environ.get("PUSLEPLAN_ENCRYPTION_KEY") or None
-        settings = cls(resolved_dir.expanduser(), url, key)
+        route = (travel or os.environ.get("PUSLEPLAN_TRAVEL") or "haversine").strip()
+        settings = cls(resolved_dir.expanduser(), url, key, route)
         settings.validate()
         return settings
 
@@ -80,6 +88,27 @@ class Settings:
                     "PUSLEPLAN_ENCRYPTION_KEY must decode to 16, 24 or 32 bytes "
                     f"(got {len(raw)}); create one with 'pusleplan keygen'"
                 )
+        self.travel_config()
+
+    def travel_config(self) -> dict[str, Any]:
+        """The travel-time provider as plain configuration (see planning/travel.py)."""
+        value = self.travel
+        if value == "haversine":
+            return {"provider": "haversine"}
+        if value.startswith(("http://", "https://")):
+            if not urlparse(value).hostname:
+                raise SettingsError(f"PUSLEPLAN_TRAVEL: the OSRM URL {value!r} names no host")
+            return {"provider": "osrm", "url": value}
+        if value.lower().endswith(".csv"):
+            path = Path(value).expanduser()
+            if not path.is_file():
+                raise SettingsError(f"PUSLEPLAN_TRAVEL: the travel-time matrix {value!r} "
+                                    "does not exist")
+            return {"provider": "matrix_csv", "path": str(path)}
+        raise SettingsError(
+            f"PUSLEPLAN_TRAVEL must be 'haversine', a CSV file (.csv) or an OSRM URL "
+            f"(http://…); got {value!r}"
+        )
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The eventsourcing environment for these settings."""

@@ -9,17 +9,22 @@ cancelled, a double-staffed visit needing a second person), plan again so that
 - the current plan is the warm start,
 
 first with the team's own people and, when visits are left over, with the
-sister team's (søsterteam) people as a second stage. The result says which
-stops moved, from whom to whom, and which moves were forced by the change.
+sister team's (søsterteam) people as a second stage — together with the sister
+team's own day, so its people help only where their own visits leave room and
+its visits move as little as the team's. The result says which stops moved,
+from whom to whom, and which moves were forced by the change.
+
+``plan_from_assignments`` turns a stored day plan (who does which stop when)
+into the ``RouteProposal`` replanning starts from.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from planning.routing import plan_routes
+from planning.routing import continuity, objective_parts, plan_routes
 from planning.routing_problem import (
     Caregiver,
     FixedStop,
@@ -28,7 +33,13 @@ from planning.routing_problem import (
     TimeWindow,
     VisitRequest,
 )
-from planning.routing_proposal import RouteProposal, Stop
+from planning.routing_proposal import (
+    RouteProposal,
+    RunList,
+    Stop,
+    Unassigned,
+    UnassignedReason,
+)
 from planning.travel import HaversineTravelTimes, TravelTimes
 
 
@@ -106,9 +117,19 @@ class ReplanResult:
         return self.kept / others if others else 1.0
 
 
+@dataclass(frozen=True)
+class SisterDay:
+    """The sister team's day: its problem and its current plan (stored or proposed)."""
+
+    problem: RoutingProblem
+    plan: RouteProposal
+
+
 def replan(problem: RoutingProblem, current: RouteProposal, change: Change, *,
            now: int | None = None, sister_team: Sequence[Caregiver] = (),
-           travel_times: TravelTimes | None = None) -> ReplanResult:
+           travel_times: TravelTimes | None = None,
+           sister_day: SisterDay | Callable[[], SisterDay | None] | None = None,
+           ) -> ReplanResult:
     """Plan the rest of the day again after ``change``, moving as few stops as possible.
 
     Args:
@@ -118,8 +139,13 @@ def replan(problem: RoutingProblem, current: RouteProposal, change: Change, *,
         now: the replanning moment; a sick person's ``from_time`` by default,
             otherwise nothing is pinned when None.
         sister_team: the sister team's people on shift, used only if the team
-            alone leaves visits unserved.
+            alone leaves visits unserved, as if they had nothing else to do.
         travel_times: the provider the current plan was made with.
+        sister_day: the sister team's whole day instead of ``sister_team``: its
+            people help with their own visits still in their run lists; its
+            stops before ``now`` stay, and moving any of them costs as a move.
+            A callable is called only when the team cannot cover alone (loading
+            and planning the sister's day is then skipped when not needed).
 
     Returns:
         the new plan, the moves (forced and other), and whether the sister team helped.
@@ -147,7 +173,14 @@ def replan(problem: RoutingProblem, current: RouteProposal, change: Change, *,
                     incumbent=incumbent, not_before=now, initial_routes=initial)
     proposal = plan_routes(stage, travel_times)
     used_sister = False
-    if sister_team and _left_over(proposal, current, forced_keys):
+    left_over = _left_over(proposal, current, forced_keys)
+    sister = sister_day() if callable(sister_day) and left_over else sister_day
+    if isinstance(sister, SisterDay) and left_over:
+        stage = _with_sister_day(stage, proposal, sister, change, now, travel_times)
+        old = {**old, **sister.plan.assignments()}
+        proposal = plan_routes(stage, travel_times)
+        used_sister = True
+    elif sister_team and _left_over(proposal, current, forced_keys):
         helpers = tuple(_from_now(c, now) for c in sister_team)
         initial = {run.caregiver_id: tuple(s.key for s in run.stops)
                    for run in proposal.run_lists}
@@ -156,6 +189,78 @@ def replan(problem: RoutingProblem, current: RouteProposal, change: Change, *,
         used_sister = True
     moves, kept = _moves(old, proposal, forced_keys, sick)
     return ReplanResult(proposal, stage, moves, kept, used_sister)
+
+
+def _with_sister_day(stage: RoutingProblem, team_plan: RouteProposal, sister: SisterDay,
+                     change: Change, now: int | None,
+                     travel_times: TravelTimes) -> RoutingProblem:
+    """The team's stage joined with the sister team's day (its visits, people and plan)."""
+    # The sister team works its own shifts: what started before now stays, and
+    # ``not_before`` keeps anything new after now.
+    helpers = tuple(_adjust_caregiver(c, sister.plan, change, now, sister.problem, travel_times)
+                    for c in sister.problem.caregivers)
+    fixed = dict(stage.fixed)
+    incumbent = dict(stage.incumbent)
+    for key, (who, stop) in sister.plan.assignments().items():
+        if now is not None and stop.start < now:
+            fixed[key] = FixedStop(who, stop.start)
+        else:
+            incumbent[key] = who
+    initial = {run.caregiver_id: tuple(s.key for s in run.stops)
+               for run in team_plan.run_lists}
+    initial.update({run.caregiver_id: tuple(s.key for s in run.stops)
+                    for run in sister.plan.run_lists})
+    return replace(stage, visits=stage.visits + sister.problem.visits,
+                   caregivers=stage.caregivers + helpers, fixed=fixed, incumbent=incumbent,
+                   initial_routes=initial)
+
+
+def plan_from_assignments(problem: RoutingProblem,
+                          assignments: Mapping[StopKey, tuple[str, int]],
+                          travel_times: TravelTimes | None = None) -> RouteProposal:
+    """A stored day plan as a RouteProposal: each stop's caregiver and start.
+
+    Stops are ordered by start per caregiver and travel is recomputed; stops of
+    visits the problem does not know, or of people not on shift in it, are
+    left out; the problem's visits without all their stops are unassigned.
+    Breaks are unknown (a stored plan does not record them).
+    """
+    travel_times = travel_times or HaversineTravelTimes()
+    visits = {v.visit_id: v for v in problem.visits}
+    people = {c.caregiver_id: c for c in problem.caregivers}
+    by_person: dict[str, list[tuple[int, StopKey]]] = {c: [] for c in people}
+    for key, (who, start) in assignments.items():
+        if key[0] in visits and who in people:
+            by_person[who].append((start, key))
+    runs = []
+    for who, items in by_person.items():
+        caregiver = people[who]
+        items.sort()
+        places = [caregiver.base] + [visits[key[0]].location for _, key in items]
+        matrix = travel_times.matrix(places)
+        stops: list[Stop] = []
+        for n, (start, key) in enumerate(items, start=1):
+            visit = visits[key[0]]
+            travel = matrix[n - 1][n]
+            arrival = start if not stops else min(start, stops[-1].end + travel)
+            stops.append(Stop(key[0], visit.citizen_id, key[1], arrival, start,
+                              start + visit.duration, travel))
+        if not stops:
+            runs.append(RunList(who, (), caregiver.shift.start, caregiver.shift.start, 0))
+            continue
+        home = matrix[len(items)][0]
+        runs.append(RunList(who, tuple(stops), stops[0].start - stops[0].travel_minutes,
+                            stops[-1].end + home,
+                            sum(s.travel_minutes for s in stops) + home))
+    served = Counter(s.visit_id for run in runs for s in run.stops)
+    unassigned = tuple(
+        Unassigned(v.visit_id, v.citizen_id, UnassignedReason.NO_CAPACITY,
+                   "not (fully) staffed in the stored day plan")
+        for v in problem.visits if served[v.visit_id] != len(v.slots))
+    run_lists = tuple(runs)
+    return RouteProposal(run_lists, unassigned, objective_parts(problem, run_lists, unassigned),
+                         continuity(problem, run_lists), "STORED", False, 0.0, problem.seed,
+                         problem.time_limit_s)
 
 
 def _changed_visits(problem: RoutingProblem,
@@ -192,6 +297,15 @@ def _adjust_caregiver(caregiver: Caregiver, current: RouteProposal, change: Chan
             if window is not None:
                 caregiver = replace(caregiver, break_window=TimeWindow(
                     max(window.start, now), max(window.end, now)))
+    elif now is not None and problem.break_rule is not None:
+        # No break in the current plan (a stored plan does not record breaks):
+        # one due entirely before now counts as taken; otherwise from now on.
+        window = problem.break_rule.window(caregiver)
+        if window is not None and window.end < now:
+            caregiver = replace(caregiver, needs_break=False)
+        elif window is not None:
+            caregiver = replace(caregiver, break_window=TimeWindow(max(window.start, now),
+                                                                   window.end))
     if not isinstance(change, CaregiverSick) or change.caregiver_id != caregiver.caregiver_id:
         return caregiver
     done = [s for s in run.stops if s.start < change.from_time]
@@ -231,7 +345,9 @@ def _moves(old: dict[StopKey, tuple[str, Stop]], proposal: RouteProposal,
         if who_before == who_after:
             kept += 1
             continue
-        forced = key in forced_keys or (sick is not None and who_before == sick)
+        # Forced: the change made it move, or it had nobody before (newly covered).
+        forced = key in forced_keys or who_before is None or (
+            sick is not None and who_before == sick)
         moves.append(Move(key[0], key[1], who_before, who_after,
                           before[1].start if before else None,
                           after[1].start if after else None, forced))

@@ -14,6 +14,7 @@ from collections import defaultdict
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
+from planning.routing_insert import complete_routes
 from planning.routing_model import RouteModel, build_model, stop_cost_parts
 from planning.routing_problem import RoutingProblem, VisitRequest
 from planning.routing_proposal import (
@@ -48,6 +49,8 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
         the best plan found within the time limit, explained.
     """
     started = clock.perf_counter()
+    if not problem.caregivers:  # OR-Tools' routing model crashes the process with no vehicles
+        return _nobody_on_shift(problem, clock.perf_counter() - started)
     model = build_model(problem, travel_times or HaversineTravelTimes())
     solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
     wall = clock.perf_counter() - started
@@ -98,7 +101,11 @@ def _mean_arc_cost(model: RouteModel) -> float:
 
 def _solve(model: RouteModel,
            params: pywrapcp.DefaultRoutingSearchParameters) -> pywrapcp.Assignment | None:
-    """Search from the warm start when one is given and valid, otherwise from scratch."""
+    """Search from the warm start when one is given and valid, otherwise from scratch.
+
+    Stops missing from the warm start (a sick colleague's) are first inserted
+    where they fit (``planning.routing_insert``).
+    """
     routing, problem = model.routing, model.problem
     if problem.initial_routes:
         routing.CloseModelWithParameters(params)
@@ -107,9 +114,18 @@ def _solve(model: RouteModel,
         for caregiver_id, keys in problem.initial_routes.items():
             routes[vehicle_of[caregiver_id]] = [model.stop_index(k) for k in keys
                                                 if k in model.stop_node]
-        start = routing.ReadAssignmentFromRoutes(routes, True)
-        if start is not None:
-            return routing.SolveFromAssignmentWithParameters(start, params)
+        deadline = clock.perf_counter() + problem.time_limit_s  # one limit in all
+        completed = complete_routes(model, routes)
+        tries = [completed, routes] if completed != routes else [routes]
+        for attempt in tries:  # the completed start may not hold: the start as given
+            start = routing.ReadAssignmentFromRoutes(attempt, True)
+            if start is None:
+                continue
+            left = max(0.5, deadline - clock.perf_counter())
+            params.time_limit.FromMilliseconds(int(left * 1000))
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+            if solution is not None:
+                return solution
     if params.use_iterated_local_search:
         return routing.SolveWithIteratedLocalSearch(params)
     return routing.SolveWithParameters(params)
@@ -211,6 +227,16 @@ def _empty_proposal(model: RouteModel, status: str, wall: float) -> RouteProposa
                          problem.time_limit_s)
 
 
+def _nobody_on_shift(problem: RoutingProblem, wall: float) -> RouteProposal:
+    """No one on shift: every visit is unassigned, for that reason, without a search."""
+    unassigned = tuple(Unassigned(v.visit_id, v.citizen_id,
+                                  UnassignedReason.NO_QUALIFIED_PERSON_IN_WINDOW,
+                                  "nobody is on shift that day") for v in problem.visits)
+    return RouteProposal((), unassigned, objective_parts(problem, (), unassigned),
+                         continuity(problem, ()), "NOBODY_ON_SHIFT", False, wall, problem.seed,
+                         problem.time_limit_s)
+
+
 def objective_parts(problem: RoutingProblem, runs: tuple[RunList, ...],
                     unassigned: tuple[Unassigned, ...]) -> ObjectiveParts:
     """Recompute the objective term by term from the run lists themselves."""
@@ -228,9 +254,14 @@ def objective_parts(problem: RoutingProblem, runs: tuple[RunList, ...],
             continuity_cost += parts[0]
             qualification += parts[1]
             moved += parts[2]
-    dropped_stops = sum(len(visits[u.visit_id].slots) for u in unassigned)
+    dropped_stops = sum(len(visits[u.visit_id].slots) for u in unassigned
+                        if u.visit_id in visits)
+    promised = sum(1 for u in unassigned if u.visit_id in visits
+                   for slot in visits[u.visit_id].slots
+                   if (u.visit_id, slot) in problem.incumbent)
     return ObjectiveParts(travel, w.travel * travel, late, w.lateness * late, continuity_cost,
-                          qualification, moved, w.unassigned * dropped_stops)
+                          qualification, moved,
+                          w.unassigned * dropped_stops + w.drop_planned * promised)
 
 
 def continuity(problem: RoutingProblem, runs: tuple[RunList, ...]) -> Continuity:

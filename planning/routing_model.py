@@ -180,7 +180,8 @@ def add_visits(model: RouteModel) -> None:
         cumul.SetRange(earliest, visit.window.end)
         allowed = [vehicle_of[c] for c in model.eligibility.allowed[visit.visit_id]]
         allow_vehicles(routing, index, allowed)
-        routing.AddDisjunction([index], weights.unassigned)
+        promised = weights.drop_planned if (visit.visit_id, slot) in problem.incumbent else 0
+        routing.AddDisjunction([index], weights.unassigned + promised)
         if visit.preferred is not None and slot == 0 and weights.lateness:
             model.time.SetCumulVarSoftUpperBound(
                 index, visit.preferred + weights.lateness_tolerance, weights.lateness)

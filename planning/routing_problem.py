@@ -190,7 +190,9 @@ class Weights:
     citizen's last-14-days set: together a bonus for continuity.
     ``overqualification`` is charged per ladder step above the need (a nurse on
     an SSH visit costs 2 steps). ``move`` is charged per stop given to another
-    caregiver than in the incumbent plan (replanning).
+    caregiver than in the incumbent plan (replanning); ``drop_planned`` is charged
+    on top of ``unassigned`` for dropping a stop the incumbent plan serves (a
+    visit promised to the citizen is not traded for another).
     """
 
     travel: int = 1
@@ -201,6 +203,7 @@ class Weights:
     overqualification: int = 10
     move: int = 500
     unassigned: int = 100_000
+    drop_planned: int = 1_000_000
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ own) plugs in by configuration::
 from __future__ import annotations
 
 import csv
+import json
 import math
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -141,9 +144,55 @@ class MatrixCsvTravelTimes:
         return result
 
 
+class OsrmTravelTimes:
+    """Road-network times from an OSRM server's table service (``/table/v1/driving/``).
+
+    One request per matrix, cached per set of locations; durations in seconds
+    are rounded up to whole minutes. An unreachable server or a refused
+    request raises TravelDataError naming the URL, never a silent fallback.
+    """
+
+    def __init__(self, url: str, profile: str = "driving", timeout_s: float = 10.0) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"an OSRM URL starts with http:// or https:// (got {url!r})")
+        self.url = url.rstrip("/")
+        self.profile = profile
+        self.timeout_s = timeout_s
+        self._matrices: dict[tuple[tuple[float, float], ...], list[list[int]]] = {}
+
+    def matrix(self, locations: Sequence[Location]) -> list[list[int]]:
+        key = tuple(_coordinate_key(loc.lat, loc.lon) for loc in locations)
+        if key not in self._matrices:
+            self._matrices[key] = self._fetch(key)
+        return [row[:] for row in self._matrices[key]]
+
+    def _fetch(self, points: tuple[tuple[float, float], ...]) -> list[list[int]]:
+        coordinates = ";".join(f"{lon},{lat}" for lat, lon in points)
+        url = f"{self.url}/table/v1/{self.profile}/{coordinates}?annotations=duration"
+        try:
+            with urllib.request.urlopen(url, timeout=self.timeout_s) as response:  # noqa: S310
+                answer = json.load(response)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            raise TravelDataError(f"the OSRM server at {self.url} cannot be reached or "
+                                  f"answered badly: {error}") from None
+        durations = answer.get("durations") if isinstance(answer, dict) else None
+        if answer.get("code") != "Ok" or not isinstance(durations, list) \
+                or len(durations) != len(points):
+            raise TravelDataError(f"the OSRM server at {self.url} refused the table request: "
+                                  f"{answer.get('code')} {answer.get('message', '')}".strip())
+        result = []
+        for i, row in enumerate(durations):
+            if any(value is None for value in row):
+                raise TravelDataError(f"the OSRM server at {self.url} found no road from "
+                                      f"{points[i]} to some location")
+            result.append([0 if i == j else math.ceil(value / 60) for j, value in enumerate(row)])
+        return result
+
+
 PROVIDERS: dict[str, Callable[..., TravelTimes]] = {
     "haversine": HaversineTravelTimes,
     "matrix_csv": MatrixCsvTravelTimes,
+    "osrm": OsrmTravelTimes,
 }
 
 

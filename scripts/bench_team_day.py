@@ -32,6 +32,7 @@ from planning.routing_problem import (
     Triage,
     VisitRequest,
 )
+from planning.routing_proposal import RouteProposal
 from planning.travel import HaversineTravelTimes
 from scripts.bench_routes import provenance
 from scripts.benchlog import append
@@ -70,6 +71,26 @@ def team_day(seed: int = 1, citizens: int = 60) -> RoutingProblem:
     return RoutingProblem(tuple(visits), people, seed=seed)
 
 
+def busy_after(problem: RoutingProblem, proposal: RouteProposal, moment: int) -> float:
+    """Share of the on-shift time after ``moment`` the replanned run lists fill.
+
+    Visits, travel to them and breaks, over every person still working after
+    ``moment`` (the sick person's shortened shift ends before it): how much
+    room was left for the sick person's visits.
+    """
+    shifts = {c.caregiver_id: c.shift for c in problem.caregivers}
+    used = room = 0
+    for run in proposal.run_lists:
+        shift = shifts[run.caregiver_id]
+        if shift.end <= moment:
+            continue
+        room += shift.end - max(shift.start, moment)
+        used += sum(s.end - s.start + s.travel_minutes for s in run.stops if s.start >= moment)
+        if run.break_start is not None and run.break_start >= moment:
+            used += run.break_minutes
+    return used / room if room else 0.0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--time-limit", type=float, default=8.0)
@@ -92,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     replan_s = time.perf_counter() - started
     replan_breaches = check_proposal(result.problem, result.proposal, travel)
     reasons = Counter(str(u.reason) for u in plan.unassigned)
+    replan_reasons = Counter(str(u.reason) for u in result.proposal.unassigned)
+    load = busy_after(result.problem, result.proposal, 570)
     lines = [
         "| measure | value |", "|---|---|",
         f"| visits / double-staffed / people | {len(problem.visits)} / "
@@ -106,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         f"| sick {sick} from 09:30: replan wall s (limit {args.replan_limit:g}) | {replan_s:.1f} |",
         f"| forced moves / other stops moved / kept share | {result.forced} / "
         f"{result.moved_others} / {result.kept_share():.3f} |",
-        f"| unassigned after replanning / breaches | {len(result.proposal.unassigned)} / "
+        f"| unassigned after replanning (reasons) / breaches | "
+        f"{len(result.proposal.unassigned)} {dict(replan_reasons) or ''} / "
         f"{len(replan_breaches)} |",
+        f"| the others' time after 09:30 taken by visits + travel + break | {load:.0%} |",
     ]
     text = "\n".join(lines)
     print(text)

@@ -1,6 +1,8 @@
 """``pusleplan routes propose|sick``: the day's run lists, and the puslemøde replanning.
 
-Exit codes: 0 every visit planned, 1 some visits could not be planned, 2 bad input.
+Travel times come from ``PUSLEPLAN_TRAVEL`` (see domain/settings.py).
+Exit codes: 0 every visit planned, 1 some visits could not be planned, 2 bad input
+(or travel times that cannot be had).
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,11 +21,13 @@ from domain.errors import DomainError
 from domain.settings import Settings
 from domain.teams import team_id
 from domain.values import Actor, Role
-from planning.replan import CaregiverSick, ReplanResult, replan
+from planning.replan import ReplanResult
 from planning.routing import plan_routes
 from planning.routing_problem import hhmm, minutes
 from planning.routing_proposal import RouteProposal
-from web.dayproblem import DayContext, build_day
+from planning.travel import TravelDataError
+from scripts import routes_district, routes_sick
+from web.dayproblem import DayContext, build_day, travel_times
 
 PLANNER = Actor("routes-cli", Role.PLANNER)
 
@@ -33,8 +37,13 @@ def add_parser(commands: Any) -> None:
     actions = routes.add_subparsers(dest="routes_command", required=True, metavar="ACTION")
     propose = actions.add_parser("propose", help="propose run lists for a team's day")
     sick = actions.add_parser("sick", help="replan the day when someone goes home sick")
+    propose.add_argument("--team", help="team code, e.g. OE1 (or --district)")
+    propose.add_argument("--district", action="store_true",
+                         help="every team of the district, planned in parallel processes")
+    propose.add_argument("--workers", type=int, default=2,
+                         help="processes for --district (default 2)")
+    sick.add_argument("--team", required=True, help="team code, e.g. OE1")
     for parser in (propose, sick):
-        parser.add_argument("--team", required=True, help="team code, e.g. OE1")
         parser.add_argument("--date", required=True, type=date.fromisoformat,
                             help="the day, YYYY-MM-DD")
         parser.add_argument("--data-dir", help="SQLite data directory")
@@ -44,6 +53,8 @@ def add_parser(commands: Any) -> None:
         parser.add_argument("--json", action="store_true", help="print JSON for programs")
     propose.add_argument("--accept", action="store_true",
                          help="record the proposal as the day plan (VisitPlanned events)")
+    sick.add_argument("--accept", action="store_true",
+                      help="record the replanning as VisitMoved events on the day plan(s)")
     sick.add_argument("--employee", required=True, help="employee number, e.g. OE1-03")
     sick.add_argument("--from", dest="from_time", required=True, type=_hhmm,
                       help="sick from HH:MM")
@@ -59,19 +70,28 @@ def _hhmm(text: str) -> int:
 
 
 def _context(args: argparse.Namespace) -> tuple[Pusleplan, DayContext]:
-    app = Pusleplan.from_settings(Settings.from_env(data_dir=args.data_dir))
+    settings = Settings.from_env(data_dir=args.data_dir)
+    app = Pusleplan.from_settings(settings)
     context = build_day(app, team_id(args.team), args.date, time_limit_s=args.time_limit,
-                        seed=args.seed)
+                        seed=args.seed, travel=travel_times(settings))
     return app, context
 
 
 def run_propose(args: argparse.Namespace) -> int:
+    if args.district:
+        return routes_district.run(args)
+    if not args.team:
+        print("pusleplan routes: give --team T or --district", file=sys.stderr)
+        return 2
     try:
         app, context = _context(args)
+        proposal = plan_routes(context.problem, context.travel)
     except DomainError as error:
         print(f"pusleplan routes: {error.detail}", file=sys.stderr)
         return 2
-    proposal = plan_routes(context.problem)
+    except TravelDataError as error:
+        print(f"pusleplan routes: travel times: {error}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(proposal_json(context, proposal), ensure_ascii=False, indent=2))
     else:
@@ -99,19 +119,46 @@ def run_sick(args: argparse.Namespace) -> int:
         print(f"pusleplan routes: {args.employee} is not on shift on {args.date}",
               file=sys.stderr)
         return 2
-    current = plan_routes(context.problem)
-    result = replan(context.problem, current, CaregiverSick(sick_id, args.from_time))
+    try:
+        team = routes_sick.current_day(app, context)
+        result, sister = routes_sick.replan_sick(app, team, sick_id, args.from_time,
+                                                 time_limit_s=args.time_limit, seed=args.seed)
+    except TravelDataError as error:
+        print(f"pusleplan routes: travel times: {error}", file=sys.stderr)
+        return 2
+    shown = result.proposal
+    if sister is not None:
+        context.names.update(sister.context.names)
+        context.numbers.update(sister.context.numbers)
+        context.services.update(sister.context.services)
+        # The sister team's visits it had not planned anyway are its own business.
+        own = {u.visit_id for u in sister.plan.unassigned}
+        shown = replace(shown, unassigned=tuple(u for u in shown.unassigned
+                                                if u.visit_id not in own))
     if args.json:
-        print(json.dumps({**proposal_json(context, result.proposal),
+        print(json.dumps({**proposal_json(context, shown),
+                          "source": team.source, "left_alone": team.left_alone,
                           "moves": [asdict(m) for m in result.moves],
                           "moved_others": result.moved_others, "forced": result.forced,
+                          "received": {context.numbers.get(k, k): n
+                                       for k, n in result.received().items()},
                           "used_sister_team": result.used_sister_team},
                          ensure_ascii=False, indent=2))
     else:
-        print(describe(context, result.proposal))
-        print(describe_moves(context, result, args.employee, args.from_time))
+        print(describe(context, shown))
+        print(describe_moves(context, result, args.employee, args.from_time, team))
+    if args.accept:
+        reason = f"{args.employee} syg fra {hhmm(args.from_time)} (puslemøde)"
+        try:
+            counts = routes_sick.record_moves(app, PLANNER, team, sister, result, reason)
+        except DomainError as error:
+            print(f"pusleplan routes: not recorded: {error.detail}", file=sys.stderr)
+            return 2
+        print(f"Recorded {counts['moved']} visits moved to other people and "
+              f"{counts['retimed']} at a new time (VisitMoved), and {counts['planned']} "
+              "newly planned visits (VisitPlanned).", file=sys.stderr)
     app.close()
-    return 0 if not result.proposal.unassigned else 1
+    return 0 if not shown.unassigned else 1
 
 
 def _name(context: DayContext, caregiver: str | None) -> str:
@@ -150,10 +197,20 @@ def share(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f} %"
 
 
-def describe_moves(context: DayContext, result: ReplanResult, number: str, start: int) -> str:
+def describe_moves(context: DayContext, result: ReplanResult, number: str, start: int,
+                   team: routes_sick.CurrentDay | None = None) -> str:
+    source = ""
+    if team is not None:
+        source = (" Udgangspunkt: den gemte dagsplan." if team.source == "stored"
+                  else " Ingen gemt dagsplan: dagen er foreslået først.")
     lines = [f"\n{number} er syg fra {hhmm(start)}: {result.forced} besøg måtte flyttes, "
              f"{result.moved_others} andre besøg blev flyttet"
-             + (" (søsterteamet hjalp)." if result.used_sister_team else ".")]
+             + (" (søsterteamet hjalp)." if result.used_sister_team else ".") + source]
+    received = result.received()
+    if received:
+        lines.append("  Overtager: " + ", ".join(
+            f"{_name(context, who)} {n}" for who, n in sorted(received.items(),
+                                                              key=lambda item: -item[1])))
     for move in result.moves:
         lines.append(f"  {move.visit_id}: {_name(context, move.from_caregiver)} → "
                      f"{_name(context, move.to_caregiver)}"

@@ -63,6 +63,7 @@ def test_a_substitute_never_visits_a_red_or_yellow_citizen(memory_app, s):
     substitute = memory_app.hire_employee(LEADER, number="V1", name="Vikar", profession="SSA",
                                           weekly_hours=20, hired_on=date(2024, 1, 1),
                                           is_substitute=True)
+    memory_app.join_team(LEADER, s.team, substitute)
     memory_app.change_triage(LEADER, s.citizen, "gul", reason="Faldet")
     with pytest.raises(RuleBroken) as caught:
         memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[substitute])])
@@ -111,3 +112,88 @@ def test_moving_a_visit_rechecks_qualification_and_a_delivered_visit_is_final(me
     assert "leveret" in caught.value.message
     plan = memory_app.repository.get(dayplan_id(s.team, MONDAY))
     assert plan.visits["v1"]["status"] == "delivered"
+
+
+def test_a_manual_move_outside_the_citizens_time_window_is_refused(memory_app, s):
+    # The morning care (07:00–10:00, 30 min) may start 07:00–09:30.
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)])
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]],
+                              at(MONDAY, 9, 45), "flyttet")
+    assert caught.value.field == "start"
+    assert "07:00" in caught.value.message and "09:30" in caught.value.message
+    with pytest.raises(RuleBroken):
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]],
+                              at(MONDAY, 6, 55), "flyttet")
+    memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]], at(MONDAY, 9, 30),
+                          "flyttet")
+    plan = memory_app.day_plan(s.team, MONDAY)
+    assert plan["visits"]["v1"]["start"] == at(MONDAY, 9, 30)
+
+
+def test_a_manual_move_to_an_under_qualified_person_or_a_substitute_is_refused(memory_app, s):
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[s.members[1]],
+                                                          required="SSA")])
+    with pytest.raises(RuleBroken) as caught:  # members[0] is an SSH
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[0]], at(MONDAY, 8),
+                              "flyttet")
+    assert caught.value.field == "employee_ids" and "kræver SSA" in caught.value.message
+    substitute = memory_app.hire_employee(LEADER, number="V2", name="Vikar", profession="SSA",
+                                          weekly_hours=20, hired_on=date(2024, 1, 1),
+                                          is_substitute=True)
+    memory_app.join_team(LEADER, s.team, substitute)
+    memory_app.change_triage(LEADER, s.citizen, "roed", reason="Indlagt og hjemme igen")
+    before = memory_app.recorder.max_notification_id()
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [substitute], at(MONDAY, 8),
+                              "flyttet")
+    assert caught.value.field == "employee_ids" and "vikar" in caught.value.message.lower()
+    assert memory_app.recorder.max_notification_id() == before
+
+
+def test_only_the_team_and_a_borrowed_sister_team_member_may_have_the_visit(memory_app, s):
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[s.outsider])])
+    assert caught.value.field == "employee_ids" and "søsterteam" in caught.value.message
+    sister = team_scenario(memory_app, code="T2", members=1, professions=("SSH",))
+    memory_app.link_sister_team(LEADER, s.team, sister.team)
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[sister.members[0]])])
+    with pytest.raises(RuleBroken):  # the outsider is still nobody's member
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.outsider], at(MONDAY, 8),
+                              "flyttet")
+
+
+def test_a_person_absent_that_day_gets_no_visit(memory_app, s):
+    memory_app.register_absence(LEADER, s.members[0], "syg-1", "sick", MONDAY)
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)])
+    assert caught.value.field == "employee_ids" and "fraværende" in caught.value.message
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, who=[s.members[1]])])
+    with pytest.raises(RuleBroken):
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[0]], at(MONDAY, 8),
+                              "flyttet")
+    memory_app.end_absence(LEADER, s.members[0], "syg-1", MONDAY)
+    memory_app.plan_visits(LEADER, s.team, MONDAY + timedelta(days=1),
+                           [{**visit(s, "v2"), "start": at(MONDAY + timedelta(days=1), 8)}])
+
+
+def test_moving_visits_of_two_teams_stores_all_or_nothing(memory_app, s):
+    sister = team_scenario(memory_app, code="T2", members=1, professions=("SSH",))
+    memory_app.link_sister_team(LEADER, s.team, sister.team)
+    memory_app.change_visitation(LEADER, sister.citizen, date(2025, 1, 1), "services", [MORNING])
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)])
+    memory_app.plan_visits(LEADER, sister.team, MONDAY,
+                           [visit(sister, "w1", who=[sister.members[0]], citizen=sister.citizen)])
+    before = memory_app.recorder.max_notification_id()
+    with pytest.raises(RuleBroken):
+        memory_app.move_visits(LEADER, MONDAY, {
+            s.team: [{"visit_id": "v1", "employee_ids": [sister.members[0]],
+                      "start": at(MONDAY, 8), "reason": "syg"}],
+            sister.team: [{"visit_id": "w1", "employee_ids": [s.members[0]],
+                           "start": at(MONDAY, 12), "reason": "syg"}]})  # outside window
+    assert memory_app.recorder.max_notification_id() == before
+    memory_app.move_visits(LEADER, MONDAY, {
+        s.team: [{"visit_id": "v1", "employee_ids": [sister.members[0]],
+                  "start": at(MONDAY, 8), "reason": "syg"}]})
+    assert memory_app.day_plan(s.team, MONDAY)["visits"]["v1"]["employee_ids"] == [
+        str(sister.members[0])]

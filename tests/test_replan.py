@@ -7,8 +7,10 @@ import pytest
 from planning.replan import (
     CaregiverSick,
     SecondPersonNeeded,
+    SisterDay,
     VisitAdded,
     VisitCancelled,
+    plan_from_assignments,
     replan,
 )
 from planning.routing import plan_routes
@@ -105,3 +107,40 @@ def test_an_unknown_visit_cannot_be_cancelled(day):
     problem_, plan = day
     with pytest.raises(KeyError):
         replan(problem_, plan, VisitCancelled("nope"))
+
+
+def test_a_stored_day_plan_reads_back_as_the_same_run_lists(day):
+    problem_, plan = day
+    stored = {key: (who, stop.start) for key, (who, stop) in plan.assignments().items()}
+    again = plan_from_assignments(problem_, stored)
+    assert again.assignments().keys() == plan.assignments().keys()
+    for run in plan.run_lists:
+        rebuilt = again.run_list(run.caregiver_id)
+        assert [(s.key, s.start) for s in rebuilt.stops] == [(s.key, s.start) for s in run.stops]
+        assert rebuilt.travel_minutes == run.travel_minutes
+    assert again.is_complete() and again.status == "STORED"
+    # A visit the stored plan left without people is unassigned in it.
+    first = next(iter(stored))
+    partial = plan_from_assignments(problem_, {k: v for k, v in stored.items() if k != first})
+    assert [u.visit_id for u in partial.unassigned] == [first[0]]
+
+
+def test_the_sister_team_helps_from_its_own_day_and_keeps_its_own_visits():
+    team_visits = [visit(f"v{k}", k, start="10:00", end="12:00", duration=50) for k in range(4)]
+    team = [caregiver("anna"), caregiver("bo")]
+    problem_ = problem(team_visits, team)
+    plan = plan_routes(problem_)
+    assert plan.is_complete()
+    # The sister team's one person has two visits of her own, early and late.
+    own = [visit("s1", 10, start="08:00", end="09:00", duration=30),
+           visit("s2", 11, start="13:00", end="14:00", duration=30)]
+    sister_problem = problem(own, [caregiver("søs", start="07:30", end="15:00")])
+    sister_plan = plan_routes(sister_problem)
+    assert sister_plan.is_complete()
+    result = replan(problem_, plan, CaregiverSick("bo", at("09:00")),
+                    sister_day=SisterDay(sister_problem, sister_plan))
+    after = result.proposal.assignments()
+    assert result.used_sister_team and result.proposal.is_complete()
+    assert after[("s1", 0)][0] == after[("s2", 0)][0] == "søs"  # her own visits stay hers
+    assert result.received().get("søs", 0) >= 1 and result.moved_others == 0
+    assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []

@@ -202,3 +202,42 @@ def test_the_search_strategy_can_be_iterated_local_search():
 
 def test_a_profession_given_as_text_is_understood():
     assert caregiver("x", "SSA").profession is Profession.SSA
+
+
+def test_stops_missing_from_a_warm_start_are_inserted_where_they_fit():
+    from ortools.constraint_solver import pywrapcp
+
+    from planning.routing import search_parameters
+    from planning.routing_insert import complete_routes
+    from planning.routing_model import build_model
+
+    visits, people = morning()
+    problem_ = problem(visits, people, time_limit_s=1.0)
+    plan = plan_routes(problem_)
+    assert plan.is_complete()
+    model = build_model(problem_, HaversineTravelTimes())
+    model.routing.CloseModelWithParameters(search_parameters(problem_))
+    vehicle_of = {c.caregiver_id: v for v, c in enumerate(problem_.caregivers)}
+    routes = [[] for _ in problem_.caregivers]
+    for run in plan.run_lists:
+        if run.caregiver_id != "bo":  # Bo's stops are missing, as after a sick call
+            routes[vehicle_of[run.caregiver_id]] = [model.stop_index(s.key) for s in run.stops]
+    orphans = len(plan.run_list("bo").stops)
+    completed = complete_routes(model, routes)
+    assert orphans and routes[vehicle_of["bo"]] == []  # the given routes are not changed
+    inserted = sum(map(len, completed)) - sum(map(len, routes))
+    assert inserted >= 1
+    # Every stop the warm start had is still there, and OR-Tools accepts the routes.
+    assert all(set(before) <= set(after) for before, after in zip(routes, completed, strict=True))
+    assert isinstance(model.routing.ReadAssignmentFromRoutes(completed, True),
+                      pywrapcp.Assignment)
+
+
+@pytest.mark.parametrize("visits", [[], [visit("bath", 0), visit("meds", 1)]])
+def test_a_day_with_nobody_on_shift_leaves_every_visit_unassigned_instead_of_crashing(visits):
+    # OR-Tools' routing model takes the whole process down when it has no vehicles.
+    proposal = plan_routes(problem(visits, []))
+    assert proposal.run_lists == ()
+    assert {u.visit_id for u in proposal.unassigned} == {v.visit_id for v in visits}
+    assert all(u.reason is UnassignedReason.NO_QUALIFIED_PERSON_IN_WINDOW
+               for u in proposal.unassigned)

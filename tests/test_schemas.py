@@ -77,6 +77,9 @@ VALID: dict[str, dict[str, Any]] = {
     "plan_visit": {**DAY, **VISIT},
     "move_visit": {**DAY, "visit_id": "v1", "employee_ids": [OTHER_ID],
                    "start": "2026-11-23T09:00", "reason": "Puslemøde"},
+    "move_visits": {"date": "2026-11-23", "moves": {ID: [
+        {"visit_id": "v1", "employee_ids": [OTHER_ID], "start": "2026-11-23T09:00",
+         "reason": "Puslemøde"}]}},
     "cancel_visit": {**DAY, "visit_id": "v1", "reason": "Indlagt"},
     "record_deliveries": {**DAY, "deliveries": [
         {"visit_id": "v1", "actual_start": "2026-11-23T08:05",

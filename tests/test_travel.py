@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
 import pytest
 
+from domain.settings import Settings, SettingsError
 from planning.routing_problem import Location
 from planning.travel import (
     PROVIDERS,
     HaversineTravelTimes,
     MatrixCsvTravelTimes,
+    OsrmTravelTimes,
     TravelDataError,
     haversine_km,
     register_provider,
@@ -104,7 +111,7 @@ def test_the_provider_is_chosen_by_name_in_the_configuration(tmp_path):
     assert isinstance(csv_times, MatrixCsvTravelTimes)
     assert isinstance(csv_times.fallback, HaversineTravelTimes)
     with pytest.raises(ValueError, match="unknown travel-time provider"):
-        travel_times_from_config({"provider": "osrm"})
+        travel_times_from_config({"provider": "valhalla"})
 
 
 def test_a_new_provider_can_be_registered_by_name():
@@ -118,3 +125,66 @@ def test_a_new_provider_can_be_registered_by_name():
             [0, 7], [7, 0]]
     finally:
         del PROVIDERS["flat"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_osrm_server_is_a_clear_error_naming_the_url():
+    url = f"http://127.0.0.1:{_closed_port()}"
+    times = travel_times_from_config({"provider": "osrm", "url": url, "timeout_s": 2})
+    with pytest.raises(TravelDataError, match=f"OSRM server at {url} cannot be reached"):
+        times.matrix([COPENHAGEN, AARHUS])
+
+
+class _FakeOsrm(BaseHTTPRequestHandler):
+    """Answers OSRM's table service: 10 min per step of list position, seconds."""
+
+    paths: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        _FakeOsrm.paths.append(self.path)
+        count = self.path.split("/driving/")[1].split("?")[0].count(";") + 1
+        body = {"code": "Ok", "durations": [[abs(i - j) * 600.0 - (30 if i != j else 0)
+                                             for j in range(count)] for i in range(count)]}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_osrm_table_becomes_whole_minutes_and_is_asked_once_per_set_of_places():
+    server = HTTPServer(("127.0.0.1", 0), _FakeOsrm)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        times = OsrmTravelTimes(f"http://127.0.0.1:{server.server_port}/")
+        matrix = times.matrix([COPENHAGEN, NEARBY, AARHUS])
+        assert matrix == [[0, 10, 20], [10, 0, 10], [20, 10, 0]]  # 570 s rounds up to 10
+        times.matrix([COPENHAGEN, NEARBY, AARHUS])
+        assert len(_FakeOsrm.paths) == 1
+        assert "/table/v1/driving/12.5683,55.6761;" in _FakeOsrm.paths[0]  # lon,lat order
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_travel_setting_picks_the_provider_and_refuses_what_it_cannot_use(tmp_path):
+    assert Settings.from_env(data_dir=tmp_path).travel_config() == {"provider": "haversine"}
+    matrix = write_csv(tmp_path / "roads.csv", [])
+    csv_config = Settings.from_env(data_dir=tmp_path, travel=str(matrix)).travel_config()
+    assert isinstance(travel_times_from_config(csv_config), MatrixCsvTravelTimes)
+    osrm = Settings.from_env(data_dir=tmp_path, travel="http://osrm.local:5000").travel_config()
+    assert isinstance(travel_times_from_config(osrm), OsrmTravelTimes)
+    with pytest.raises(SettingsError, match="does not exist"):
+        Settings.from_env(data_dir=tmp_path, travel=str(tmp_path / "missing.csv"))
+    with pytest.raises(SettingsError, match="PUSLEPLAN_TRAVEL must be"):
+        Settings.from_env(data_dir=tmp_path, travel="google")

@@ -54,6 +54,7 @@ COMMANDS: dict[str, tuple[type[Schema], str]] = {
     "plan_visits": (s.PlanVisitsSchema, "plan_visits"),
     "plan_visit": (s.PlanVisitSchema, "plan_visit"),
     "move_visit": (s.MoveVisitSchema, "move_visit"),
+    "move_visits": (s.MoveVisitsSchema, "move_visits"),
     "cancel_visit": (s.CancelVisitSchema, "cancel_visit"),
     "record_deliveries": (s.RecordDeliveriesSchema, "record_deliveries"),
     "register_user": (s.RegisterUserSchema, "register_user"),

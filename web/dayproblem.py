@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Pusleplan
+from domain.settings import Settings
 from domain.values import WEEKDAYS
 from planning.routing_problem import (
     Caregiver,
@@ -25,6 +26,7 @@ from planning.routing_problem import (
     VisitRequest,
     minutes,
 )
+from planning.travel import HaversineTravelTimes, TravelTimes, travel_times_from_config
 
 RECENT_DAYS = 14
 
@@ -41,6 +43,12 @@ class DayContext:
     citizen_ids: dict[str, str] = field(default_factory=dict)  # citizen code -> id
     services: dict[str, dict[str, Any]] = field(default_factory=dict)  # visit id -> facts
     skipped: list[str] = field(default_factory=list)  # why some help got no visit
+    travel: TravelTimes = field(default_factory=HaversineTravelTimes)
+
+
+def travel_times(settings: Settings | None = None) -> TravelTimes:
+    """The travel-time provider the settings name (``PUSLEPLAN_TRAVEL``; haversine default)."""
+    return travel_times_from_config((settings or Settings.from_env()).travel_config())
 
 
 def _minutes_after(day: date, moment: datetime) -> int:
@@ -48,11 +56,16 @@ def _minutes_after(day: date, moment: datetime) -> int:
 
 
 def build_day(app: Pusleplan, team_id: UUID, day: date, *, time_limit_s: float = 10.0,
-              seed: int = 0) -> DayContext:
-    """The team's route problem for ``day``; raises NotFound for an unknown team."""
+              seed: int = 0, travel: TravelTimes | None = None) -> DayContext:
+    """The team's route problem for ``day``; raises NotFound for an unknown team.
+
+    ``travel`` is the travel-time provider to plan with (``context.travel``);
+    by default the one ``PUSLEPLAN_TRAVEL`` names.
+    """
     team = app.team(team_id)
     base = Location(team["base_lat"], team["base_lon"])
-    context = DayContext(team, day, RoutingProblem((), ()))
+    context = DayContext(team, day, RoutingProblem((), ()),
+                         travel=travel if travel is not None else travel_times())
     caregivers = _caregivers(app, team_id, day, base, context)
     recent = _recent_caregivers(app, team_id, day)
     visits = _visits(app, team_id, day, recent, context)

@@ -568,6 +568,24 @@ class MoveVisitSchema(DayPlanSchema):
     reason = reason(required=True)
 
 
+class VisitMoveSchema(CommandSchema):
+    """One move of a visit in a day plan (to other people or another time)."""
+
+    visit_id = local_id()
+    employee_ids = employee_ids()
+    start = moment()
+    reason = reason(required=True)
+
+
+class MoveVisitsSchema(CommandSchema):
+    """Moves in one or more teams' day plans (team id -> moves), stored together."""
+
+    date = day()
+    moves = fields.Dict(keys=fields.UUID(), required=True, validate=validate.Length(1, 20),
+                        values=fields.List(fields.Nested(VisitMoveSchema),
+                                           validate=validate.Length(1, 1000)))
+
+
 class CancelVisitSchema(DayPlanSchema):
     visit_id = local_id()
     reason = reason(required=True)

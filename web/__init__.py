@@ -29,7 +29,8 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -45,7 +46,7 @@ from domain.errors import DomainError, ValidationFailed
 from domain.settings import Settings
 from planning.checker import CheckResult, check
 from planning.rules import Catalogue
-from projections.runner import catch_up, open_team_directory
+from projections.runner import catch_up, catch_up_all, open_team_directory
 from projections.teams import TeamDirectory, TeamRow
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class Services:
     _catch_up_lock: threading.Lock = field(default_factory=threading.Lock)
     _verdicts: OrderedDict[tuple[str, int], CheckResult] = field(default_factory=OrderedDict)
     _verdict_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The team overview projection (``projections.teamoverview``), opened by ``web.overview``.
+    team_overview: Any = None
+    _overview_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def teams(self) -> list[TeamRow]:
         """The team directory, caught up with the event log first."""
@@ -98,12 +102,22 @@ class Services:
                 self._verdicts.popitem(last=False)
         return result
 
+    @contextmanager
+    def overview(self) -> Iterator[Any]:
+        """The team overview's view, caught up with the event log, for one reader at a time
+        (its row cache is not safe to share between threads while it catches up)."""
+        with self._overview_lock:
+            catch_up_all(self.app, [self.team_overview])
+            yield self.team_overview.view
+
     def forget_verdicts(self) -> None:
         with self._verdict_lock:
             self._verdicts.clear()
 
     def close(self) -> None:
         self.team_directory.view.close()
+        if self.team_overview is not None:
+            self.team_overview.view.close()
         self.app.close()
 
 
@@ -144,7 +158,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Log-in and CSRF first, then pages and the JSON API."""
-    from web import api, auth, propose, rosters, solving, teams
+    from web import api, auth, korelister, overview, propose, rosters, solving, teams
 
     csrf.init_app(app)
     auth.init_app(app)
@@ -152,7 +166,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teams.bp)
     app.register_blueprint(rosters.bp)
     app.register_blueprint(propose.bp)
+    app.register_blueprint(korelister.bp)
     api.init_app(app)
+    overview.init_app(app)  # Teamoverblik, Evaluering and their API
 
 
 def secure_defaults() -> dict[str, Any]:

@@ -210,9 +210,10 @@ def init_app(app: Flask) -> None:
         "session", {"type": "apiKey", "in": "cookie", "name": "session"})
     api.spec.components.security_scheme(
         "csrf", {"type": "apiKey", "in": "header", "name": "X-CSRFToken"})
-    from web import api_proposals
+    from web import api_korelister, api_proposals
 
-    for blueprint in (session_blp, teams_blp, rosters_blp, api_proposals.blp):
+    for blueprint in (session_blp, teams_blp, rosters_blp, api_proposals.blp,
+                      api_korelister.blp):
         api.register_blueprint(blueprint)
     app.extensions["pusleplan_api"] = api
     app.add_url_rule("/api/docs", "api_docs", docs)

@@ -1,0 +1,364 @@
+"""Kørelister through HTTP (both stores): the day page, proposing and accepting run
+lists, the puslemøde (someone sick from a time), the JSON API, who may do what, and
+bad input answered in Danish naming the field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import Store
+from tests.factories import LEADER, MONDAY, at
+from tests.web_support import World, csrf_token, form_token, make_world, post
+
+DAY = MONDAY + timedelta(days=1)  # Tuesday 24 November 2026, inside team A's roster
+PAGE = f"/teams/T1/korelister/{DAY.isoformat()}"
+
+
+def _service(code: str, start: str, end: str, minutes: int = 25, profession: str = "SSH",
+             double: bool = False) -> dict[str, Any]:
+    return {"code": code, "name": code, "minutes": minutes,
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "window_start": start, "window_end": end, "profession": profession,
+            "double_staffed": double}
+
+
+def _day_of_work(world: World) -> None:
+    """Team A on Tuesday: three people on the day shift, eight citizens with visits
+    (one double-staffed, one needing a nurse), plus the team's first citizen."""
+    app, a = world.app, world.a
+    for n, member in enumerate(a.members):
+        assert a.roster is not None
+        app.take_shift(LEADER, a.roster, f"D-{n}", member, DAY, "dag", at(DAY, 7), at(DAY, 15))
+    citizens = [a.citizen] + [
+        app.register_citizen(LEADER, code=f"T1-B{k + 2}", name=f"Borger Navnesen {k}",
+                             address=f"Vejen {k}", lat=55.86 + 0.004 * (k % 4),
+                             lon=9.85 + 0.006 * (k // 4 + 1), team_id=a.team,
+                             registered_on=date(2025, 1, 1))
+        for k in range(8)]
+    for k, citizen in enumerate(citizens):
+        assert citizen is not None
+        services = [_service("PP1", "07:00", "10:30"), _service("PP2", "11:00", "14:30", 20)]
+        if k == 3:
+            services[0] = _service("PP1", "08:00", "10:30", 30, double=True)
+        if k == 5:
+            services.append(_service("MED", "09:00", "12:00", 15, "SPL"))
+        app.change_visitation(LEADER, citizen, date(2026, 1, 1), "services", services)
+        if k % 3 == 1:
+            app.change_triage(LEADER, citizen, "roed" if k == 1 else "gul", "test")
+
+
+@pytest.fixture
+def world(store: Store) -> Iterator[World]:
+    for built in make_world(store, PUSLEPLAN_ROUTE_SECONDS=2):
+        _day_of_work(built)
+        yield built
+
+
+def _propose(client: FlaskClient) -> str:
+    """Press "Foreslå kørelister"; the page with the proposal."""
+    page = client.get(PAGE).get_data(as_text=True)
+    response = client.post(f"{PAGE}/foreslaa", data={"csrf_token": form_token(page)})
+    assert response.status_code == 303
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def _accept(client: FlaskClient, page: str) -> str:
+    draft = re.search(r'name="forslag" value="([^"]+)"', page)
+    assert draft, "the proposal page has no Godkend form"
+    response = client.post(f"{PAGE}/godkend", data={"csrf_token": form_token(page),
+                                                    "forslag": draft.group(1)},
+                           follow_redirects=True)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _stored_day(world: World, client: FlaskClient) -> str:
+    return _accept(client, _propose(client))
+
+
+def _sick(client: FlaskClient, page: str, employee: str, when: str) -> Any:
+    return client.post(f"{PAGE}/syg", data={"csrf_token": form_token(page),
+                                            "employee_id": employee, "fra": when})
+
+
+def test_a_member_proposes_run_lists_and_accepting_records_the_visits(world: World) -> None:
+    client = world.client("medlem")
+    empty = client.get(PAGE).get_data(as_text=True)
+    assert "Ingen godkendte kørelister for dagen" in empty
+    assert "Foreslå kørelister" in empty
+
+    proposal = _propose(client)
+
+    assert "Forslag til kørelister – ikke godkendt endnu" in proposal
+    assert "T1-B5" in proposal and "Navnesen" not in proposal  # case codes, never names
+    assert "2 pers." in proposal  # the double-staffed visit is marked
+    assert 'class="kl-triage kl-roed"' in proposal and "<svg" in proposal
+    assert world.app.day_plan(world.a.team, DAY) is None  # a proposal stores nothing
+
+    stored = _accept(client, proposal)
+
+    plan = world.app.day_plan(world.a.team, DAY)
+    assert plan is not None and len(plan["visits"]) >= 15
+    assert "Kørelisterne er godkendt" in stored and "Puslemøde: meld syg" in stored
+    double = next(v for v in plan["visits"].values() if v["double_staffed"])
+    assert len(set(double["employee_ids"])) == 2
+    nurse = world.a.members[2]  # SPL
+    assert str(nurse) in next(v for k, v in plan["visits"].items() if "/MED/" in k)[
+        "employee_ids"]
+
+
+def test_the_map_draws_one_numbered_route_per_person_and_the_base(world: World) -> None:
+    client = world.client("planner")
+    page = _propose(client)
+    svg = page[page.index("<svg"):page.index("</svg>")]
+    colours = re.findall(r'<polyline[^>]*stroke="(#[0-9a-f]{6})"', svg)
+    legend = page[page.index('class="kl-legend"'):]
+    assert len(set(colours)) == len(colours) >= 2  # one colour per person with visits
+    assert all(colour in legend for colour in colours)
+    assert ">1</text>" in svg and "Teamets base" in svg
+    assert svg.count('r="11"') >= 15  # a numbered circle per stop
+
+
+def test_the_puslemoede_moves_the_sick_persons_visits_and_accepting_records_them(
+        world: World) -> None:
+    client = world.client("medlem")
+    stored = _stored_day(world, client)
+    sick = str(world.a.members[0])
+    before = world.app.day_plan(world.a.team, DAY)
+    assert before is not None
+    afternoon = [k for k, v in before["visits"].items()
+                 if sick in v["employee_ids"] and v["start"].hour >= 11]
+    assert afternoon, "the sick person had visits after 10:30"
+
+    response = _sick(client, stored, sick, "10:30")
+
+    assert response.status_code == 303
+    replanned = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "er syg fra 10:30" in replanned
+    assert re.search(r"\d+ besøg flyttet", replanned)
+    assert "kl-stop kl-moved" in replanned and "Flyttet fra Medarbejder 0" in replanned
+    assert re.search(r"\d+ besøg flyttet hertil", replanned)
+    events = world.events()
+    assert world.app.day_plan(world.a.team, DAY) == before  # nothing stored yet
+
+    draft = re.search(r'name="puslemoede" value="([^"]+)"', replanned)
+    assert draft
+    done = client.post(f"{PAGE}/puslemoede/godkend",
+                       data={"csrf_token": form_token(replanned), "puslemoede": draft.group(1)},
+                       follow_redirects=True)
+
+    assert done.status_code == 200 and "Ændringerne er godkendt" in done.get_data(as_text=True)
+    assert world.events() > events
+    after = world.app.day_plan(world.a.team, DAY)
+    assert after is not None
+    for visit_id in afternoon:
+        assert sick not in after["visits"][visit_id]["employee_ids"]
+    absences = world.app.employee(world.a.members[0])["absences"]
+    assert any(a["kind"] == "sick" and a["start"] == DAY for a in absences.values())
+
+
+def test_cancelling_the_puslemoede_changes_nothing(world: World) -> None:
+    client = world.client("planner")
+    stored = _stored_day(world, client)
+    response = _sick(client, stored, str(world.a.members[1]), "09:00")
+    replanned = client.get(response.headers["Location"]).get_data(as_text=True)
+    draft = re.search(r'name="puslemoede" value="([^"]+)"', replanned)
+    assert draft
+    events = world.events()
+
+    done = client.post(f"{PAGE}/puslemoede/annuller",
+                       data={"csrf_token": form_token(replanned), "puslemoede": draft.group(1)},
+                       follow_redirects=True)
+
+    assert "annulleret" in done.get_data(as_text=True)
+    assert world.events() == events
+
+
+@pytest.mark.parametrize(("fields", "field", "message"), [
+    ({"fra": "25:99"}, "fra", "Ikke et gyldigt klokkeslæt"),
+    ({"fra": "halv ti"}, "fra", "Ikke et gyldigt klokkeslæt"),
+    ({"employee_id": "ukendt-person"}, "employee_id", "Ukendt medarbejder"),
+])
+def test_bad_puslemoede_input_is_a_danish_message_naming_the_field(
+        world: World, fields: dict[str, str], field: str, message: str) -> None:
+    client = world.client("medlem")
+    stored = _stored_day(world, client)
+    events = world.events()
+    data = {"employee_id": str(world.a.members[0]), "fra": "10:00", **fields}
+
+    response = _sick(client, stored, data["employee_id"], data["fra"])
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert f"feltet &#39;{field}&#39;" in page and message in page
+    assert world.events() == events
+
+
+def test_a_bad_date_is_a_danish_422_naming_the_field(world: World) -> None:
+    client = world.client("medlem")
+    response = client.get("/teams/T1/korelister/2026-13-45")
+    assert response.status_code == 422
+    assert "dato" in response.get_data(as_text=True)
+    assert client.get("/teams/T1/korelister?dato=igaar").status_code == 422
+    api = client.get(f"/api/teams/{world.a.team}/korelister/not-a-date")
+    assert api.status_code == 422 and api.get_json()["field"] == "date"
+
+
+def test_the_team_page_links_to_todays_run_lists_with_a_date_picker(world: World) -> None:
+    page = world.client("medlem").get("/teams/T1").get_data(as_text=True)
+    assert 'id="korelister"' in page and "/teams/T1/korelister/" in page
+    assert 'type="date"' in page and 'name="dato"' in page
+    picked = world.client("medlem").get(f"/teams/T1/korelister?dato={DAY.isoformat()}")
+    assert picked.status_code == 302 and picked.headers["Location"].endswith(PAGE)
+
+
+# -- who may do what -----------------------------------------------------------------------
+
+
+def test_a_member_of_another_team_may_not_see_or_change_the_run_lists(world: World) -> None:
+    other = world.client("medlemb")
+    events = world.events()
+    assert other.get(PAGE).status_code == 403
+    token = csrf_token(other)
+    assert other.post(f"{PAGE}/foreslaa", data={"csrf_token": token}).status_code == 403
+    assert post(other, f"/api/teams/{world.a.team}/korelister/{DAY}/proposals").status_code \
+        == 403
+    assert post(other, f"/api/teams/{world.a.team}/korelister/{DAY}/sick",
+                {"employee_id": str(world.a.members[0]), "from": "10:00"}).status_code == 403
+    assert world.events() == events
+
+
+@pytest.mark.parametrize("role", ["evaluator", "leader"])
+def test_evaluators_and_leaders_read_but_may_not_plan_the_day(world: World, role: str) -> None:
+    _stored_day(world, world.client("planner"))
+    client = world.client(role)
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Puslemøde: meld syg" not in text and "Foreslå kørelister" not in text
+    events = world.events()
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    assert post(client, f"{base}/sick", {"employee_id": str(world.a.members[0]),
+                                         "from": "10:00"}).status_code == 403
+    assert client.post(f"{PAGE}/syg", data={"csrf_token": csrf_token(client),
+                                            "employee_id": str(world.a.members[0]),
+                                            "fra": "10:00"}).status_code == 403
+    assert world.events() == events
+
+
+def test_evaluators_see_pseudonyms_not_names_or_case_codes(world: World) -> None:
+    _stored_day(world, world.client("planner"))
+    page = world.client("evaluator").get(PAGE).get_data(as_text=True)
+    assert "Medarbejder 0" not in page and "T1-B5" not in page
+    assert "Person " in page and "Borger " in page
+    answer = world.client("evaluator").get(
+        f"/api/teams/{world.a.team}/korelister/{DAY}").get_json()
+    assert answer["run_lists"] and all(r["employee_id"].startswith("p-")
+                                       for r in answer["run_lists"])
+
+
+def test_a_form_without_the_csrf_token_is_refused(world: World) -> None:
+    client = world.client("medlem")
+    events = world.events()
+    response = client.post(f"{PAGE}/foreslaa", data={})
+    assert response.status_code == 400
+    assert world.events() == events
+
+
+# -- the JSON API ---------------------------------------------------------------------------
+
+
+def test_the_api_proposes_accepts_and_replans_a_sick_day(world: World) -> None:
+    client = world.client("planner")
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    assert client.get(base).get_json()["source"] == "none"
+
+    proposal = post(client, f"{base}/proposals")
+    assert proposal.status_code == 201
+    body = proposal.get_json()
+    assert body["source"] == "forslag" and body["totals"]["visits"] >= 15
+    assert all(stop["citizen"].startswith("T1-B") for run in body["run_lists"]
+               for stop in run["stops"])
+
+    accepted = post(client, f"{base}/proposals/{body['draft_id']}/accept")
+    assert accepted.status_code == 200
+    assert accepted.get_json()["source"] == "stored"
+    assert accepted.get_json()["recorded"] == body["totals"]["visits"]
+    again = post(client, f"{base}/proposals")
+    assert again.status_code == 409  # the day has run lists now
+
+    sick = post(client, f"{base}/sick", {"employee_id": "T1-E0", "from": "10:30"})
+    assert sick.status_code == 201
+    replan = sick.get_json()
+    assert replan["source"] == "puslemoede" and replan["sick_from"] == "10:30"
+    assert replan["moves"] and all(m["from_employee_id"] != m["to_employee_id"]
+                                   for m in replan["moves"])
+    moved = post(client, f"{base}/sick/{replan['draft_id']}/accept")
+    assert moved.status_code == 200 and moved.get_json()["recorded"] >= 1
+
+
+def test_the_api_names_the_bad_field(world: World) -> None:
+    client = world.client("planner")
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    body = post(client, f"{base}/proposals").get_json()
+    post(client, f"{base}/proposals/{body['draft_id']}/accept")
+    events = world.events()
+
+    bad_time = post(client, f"{base}/sick", {"employee_id": "T1-E0", "from": "9.30"})
+    unknown = post(client, f"{base}/sick", {"employee_id": "T9-E9", "from": "09:30"})
+    missing = post(client, f"{base}/sick", {"employee_id": "T1-E0"})
+
+    assert (bad_time.status_code, bad_time.get_json()["field"]) == (422, "from")
+    assert "klokkeslæt" in bad_time.get_json()["message"]
+    assert (unknown.status_code, unknown.get_json()["field"]) == (422, "employee_id")
+    assert (missing.status_code, missing.get_json()["field"]) == (422, "from")
+    assert post(client, f"{base}/sick/nope/accept").status_code == 404
+    assert world.events() == events
+
+
+def test_accepting_a_replanning_after_the_plan_changed_is_a_conflict(world: World) -> None:
+    client = world.client("planner")
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    body = post(client, f"{base}/proposals").get_json()
+    post(client, f"{base}/proposals/{body['draft_id']}/accept")
+    first = post(client, f"{base}/sick", {"employee_id": "T1-E0", "from": "10:30"}).get_json()
+    second = post(client, f"{base}/sick", {"employee_id": "T1-E1", "from": "11:00"}).get_json()
+    assert post(client, f"{base}/sick/{first['draft_id']}/accept").status_code == 200
+    events = world.events()
+
+    stale = post(client, f"{base}/sick/{second['draft_id']}/accept")
+
+    assert stale.status_code == 409
+    assert world.events() == events
+
+
+def test_the_openapi_document_lists_the_korelister_endpoints(world: World) -> None:
+    spec = world.client().get("/api/openapi.json").get_json()
+    paths = spec["paths"]
+    assert "/api/teams/{team_id}/korelister/{day}" in paths
+    assert "post" in paths["/api/teams/{team_id}/korelister/{day}/sick"]
+    assert "SickBody" in spec["components"]["schemas"]
+
+
+def test_a_day_with_nobody_on_shift_is_a_clear_message_not_a_crash(world: World) -> None:
+    client = world.client("planner")
+    empty_day = DAY + timedelta(days=1)  # nobody took a shift on Wednesday
+    events = world.events()
+
+    answer = post(client, f"/api/teams/{world.a.team}/korelister/{empty_day}/proposals")
+
+    assert answer.status_code == 422 and answer.get_json()["field"] == "dato"
+    assert "på vagt" in answer.get_json()["message"]
+    assert world.events() == events
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_outside_the_planning_range_are_refused_by_field(world: World, day: str) -> None:
+    response = world.client("medlem").get(f"/teams/T1/korelister/{day}")
+    assert response.status_code == 422 and "dato" in response.get_data(as_text=True)

@@ -1,0 +1,216 @@
+"""The JSON API for kørelister: the day's run lists, proposals and the puslemøde.
+
+``GET`` gives the stored run lists (``source: stored``) or none; ``POST
+.../proposals`` runs the route planner and answers the proposal with its
+``draft_id``; ``POST .../proposals/<draft_id>/accept`` records it. ``POST
+.../sick`` replans the stored day when someone goes home sick and answers the
+replanning with the moves; ``POST .../sick/<draft_id>/accept`` records the moves.
+The same rules as the page apply (web.korelister): members of the team, its
+planners and administrative staff change run lists; leaders and evaluators read
+(evaluators see pseudonyms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+from uuid import UUID
+
+from flask.views import MethodView
+from marshmallow import fields
+
+from planning.routing_problem import hhmm
+from web import api_schemas as a
+from web import schemas as s
+from web.api import Blueprint
+from web.korelister import (
+    Shown,
+    accept_proposal,
+    accept_replan,
+    mark_sick,
+    presenter,
+    propose,
+    readable_team,
+    show_day,
+)
+from web.runlists import parse_day
+
+blp = Blueprint("korelister_api", __name__, url_prefix="/api/teams",
+                description="Kørelister: dagens ruter, forslag og puslemøde")
+
+
+class SickBody(s.CommandSchema):
+    """Someone goes home sick: the employee (id or number) and from when (HH:MM)."""
+
+    employee_id = fields.String(required=True, metadata={"example": "OE1-03"})
+    from_ = fields.String(required=True, data_key="from", metadata={"example": "09:30"})
+
+
+class StopAnswer(a.Answer):
+    number = fields.Integer()
+    visit_id = fields.String()
+    start = fields.String(metadata={"description": "HH:MM"})
+    end = fields.String()
+    citizen = fields.String(metadata={"description": "case code (evaluators: pseudonym)"})
+    service = fields.String()
+    profession = fields.String()
+    triage = fields.String(metadata={"description": "roed, gul or groen"})
+    double = fields.Boolean(metadata={"description": "double-staffed visit"})
+    partner = fields.String(allow_none=True)
+    travel = fields.Integer(metadata={"description": "minutes from the previous stop"})
+    wait = fields.Integer()
+    status = fields.String(metadata={"description": "proposed, planned or delivered"})
+    moved_from = fields.String(allow_none=True)
+    new_time = fields.String(allow_none=True, metadata={"description": "the old start"})
+
+
+class RunAnswer(a.Answer):
+    employee_id = fields.String()
+    name = fields.String()
+    number = fields.String()
+    profession = fields.String()
+    colour = fields.String()
+    leave = fields.String()
+    back = fields.String()
+    travel = fields.Integer()
+    visit_minutes = fields.Integer()
+    received = fields.Integer(metadata={"description": "visits moved to this person"})
+    handed_over = fields.Integer()
+    sick_from = fields.String(allow_none=True)
+    break_text = fields.String(allow_none=True)
+    stops = fields.List(fields.Nested(StopAnswer))
+
+
+class UnassignedAnswer(a.Answer):
+    visit_id = fields.String()
+    citizen = fields.String()
+    service = fields.String()
+    window = fields.String()
+    profession = fields.String()
+    reason = fields.String()
+    message = fields.String(metadata={"description": "Danish"})
+
+
+class MoveAnswer(a.Answer):
+    visit_id = fields.String()
+    slot = fields.Integer()
+    from_employee_id = fields.String(allow_none=True)
+    to_employee_id = fields.String(allow_none=True)
+    old_start = fields.String(allow_none=True)
+    new_start = fields.String(allow_none=True)
+    forced = fields.Boolean(metadata={"description": "the sickness itself made it move"})
+
+
+class TotalsAnswer(a.Answer):
+    visits = fields.Integer()
+    people = fields.Integer()
+    stops = fields.Integer()
+    travel_minutes = fields.Integer()
+    unassigned = fields.Integer()
+    moved = fields.Integer()
+
+
+class DayAnswer(a.Answer):
+    team = fields.String()
+    date = fields.Date()
+    source = fields.String(metadata={"description": "stored, forslag, puslemoede or none"})
+    draft_id = fields.String(allow_none=True, metadata={"description": "to accept the draft"})
+    version = fields.Integer(allow_none=True, metadata={"description": "stored plan version"})
+    sick_employee_id = fields.String(allow_none=True)
+    sick_from = fields.String(allow_none=True)
+    totals = fields.Nested(TotalsAnswer, allow_none=True)
+    run_lists = fields.List(fields.Nested(RunAnswer))
+    unassigned = fields.List(fields.Nested(UnassignedAnswer))
+    moves = fields.List(fields.Nested(MoveAnswer))
+
+
+class AcceptAnswer(DayAnswer):
+    recorded = fields.Integer(metadata={"description": "visits planned or moved"})
+
+
+def day_answer(team: dict[str, Any], shown: Shown) -> dict[str, Any]:
+    """A shown day (stored, proposal or replanning) for the API."""
+    view, draft = shown.view, shown.draft
+    who = presenter(shown.context)
+    answer: dict[str, Any] = {
+        "team": team["code"], "date": shown.context.day, "source": shown.source,
+        "draft_id": draft.id if draft else None,
+        "version": shown.plan["version"] if shown.plan else None,
+        "sick_employee_id": who.ident(draft.sick_id) if draft and draft.sick_id else None,
+        "sick_from": hhmm(draft.sick_from) if draft and draft.sick_from is not None else None,
+        "totals": None, "run_lists": [], "unassigned": [], "moves": []}
+    if view is None:
+        return answer
+    answer.update(
+        totals={"visits": view.visits, "people": view.people, "stops": view.stops,
+                "travel_minutes": view.travel, "unassigned": len(view.unassigned),
+                "moved": view.moved},
+        run_lists=[asdict(run) for run in view.runs],
+        unassigned=[asdict(u) for u in view.unassigned])
+    if draft is not None and draft.result is not None:
+        answer["moves"] = [{
+            "visit_id": m.visit_id, "slot": m.slot,
+            "from_employee_id": who.ident(m.from_caregiver) if m.from_caregiver else None,
+            "to_employee_id": who.ident(m.to_caregiver) if m.to_caregiver else None,
+            "old_start": hhmm(m.old_start) if m.old_start is not None else None,
+            "new_start": hhmm(m.new_start) if m.new_start is not None else None,
+            "forced": m.forced} for m in draft.result.moves]
+    return answer
+
+
+def _team_and_day(team_id: UUID, day: str) -> tuple[dict[str, Any], Any]:
+    team = readable_team(team_id)
+    return team, parse_day(day, "date")
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>")
+class Day(MethodView):
+    @blp.response(200, DayAnswer)
+    def get(self, team_id: UUID, day: str) -> dict[str, Any]:
+        """The day's stored run lists (``source: stored``), or ``source: none``."""
+        team, when = _team_and_day(team_id, day)
+        return day_answer(team, show_day(team_id, when))
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/proposals")
+class Proposals(MethodView):
+    @blp.response(201, DayAnswer)
+    @blp.alt_response(409, schema=a.ErrorAnswer, description="Dagen har allerede kørelister")
+    def post(self, team_id: UUID, day: str) -> dict[str, Any]:
+        """Run the route planner on the day (nothing is stored); accept with ``draft_id``."""
+        team, when = _team_and_day(team_id, day)
+        draft = propose(team_id, when)
+        return day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/proposals/<draft_id>/accept")
+class AcceptProposal(MethodView):
+    @blp.response(200, AcceptAnswer)
+    @blp.alt_response(409, schema=a.ErrorAnswer, description="Dagen fik kørelister imens")
+    def post(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
+        """Record the proposal as the day's run lists (VisitPlanned events)."""
+        team, when = _team_and_day(team_id, day)
+        recorded = accept_proposal(team_id, when, draft_id)
+        return {**day_answer(team, show_day(team_id, when)), "recorded": recorded}
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/sick")
+class Sick(MethodView):
+    @blp.arguments(SickBody)
+    @blp.response(201, DayAnswer)
+    def post(self, body: dict[str, Any], team_id: UUID, day: str) -> dict[str, Any]:
+        """Puslemøde: replan the stored day when someone goes home sick (nothing stored)."""
+        team, when = _team_and_day(team_id, day)
+        draft = mark_sick(team_id, when, body["employee_id"], body["from_"], "from")
+        return day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>/accept")
+class AcceptSick(MethodView):
+    @blp.response(200, AcceptAnswer)
+    @blp.alt_response(409, schema=a.ErrorAnswer, description="Kørelisterne er ændret imens")
+    def post(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
+        """Record the replanning's moves (VisitMoved) and the sickness (AbsenceRegistered)."""
+        team, when = _team_and_day(team_id, day)
+        recorded = accept_replan(team_id, when, draft_id)
+        return {**day_answer(team, show_day(team_id, when)), "recorded": recorded}

@@ -1,0 +1,367 @@
+"""Kørelister pages: the team's run lists for a day, a route map, and the puslemøde.
+
+``/teams/<code>/korelister/<dato>`` shows the stored day plan, or offers
+"Foreslå kørelister" (the route planner on the day's visitations and roster)
+and "Godkend" (records the proposal as VisitPlanned events). At the puslemøde,
+"Meld syg" replans the stored day from a time, shows what moved to whom, and
+"Godkend ændringerne" records the moves (VisitMoved). Every change is a POST
+with the CSRF token; members of the team, its planners and administrative staff
+may make them, leaders and evaluators only read (evaluators by pseudonym).
+
+The JSON API (``web.api_korelister``) runs the same functions.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from domain.errors import Conflict, Forbidden, RuleBroken, ValidationFailed
+from domain.teams import team_id
+from domain.values import Role
+from planning.routing import plan_routes
+from planning.routing_problem import hhmm
+from web import services
+from web.auth import ROLE_DA, LoggedInUser
+from web.authz import require_team, sees_names
+from web.dayproblem import DayContext, build_day
+from web.dayview import DayView, Presenter, day_view
+from web.puzzle import now_local
+from web.runlists import (
+    Draft,
+    Drafts,
+    check_plan_version,
+    may_be_stored,
+    parse_day,
+    parse_time,
+    record_proposal,
+    record_replan,
+    record_sickness,
+    sick_replan,
+    statuses,
+    stored_day,
+)
+
+bp = Blueprint("korelister", __name__)
+
+DAY_PLANNERS = frozenset({Role.MEMBER, Role.PLANNER, Role.ADMINISTRATIVE})
+DEFAULT_ROUTE_SECONDS = 5.0
+PROPOSAL = "forslag"
+REPLAN = "puslemoede"
+WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+             "september", "oktober", "november", "december")
+
+
+@bp.record_once
+def _setup(state: BlueprintSetupState) -> None:
+    state.app.extensions["pusleplan_korelister"] = Drafts()
+
+
+@bp.app_context_processor
+def _today() -> dict[str, Any]:
+    """Today for the team page's Kørelister card."""
+    day = now_local().date()
+    return {"korelister_today": day, "korelister_today_da": day_da(day)}
+
+
+def drafts() -> Drafts:
+    return current_app.extensions["pusleplan_korelister"]  # type: ignore[no-any-return]
+
+
+# -- rules and shared steps (pages and API) ---------------------------------------------------
+
+
+def may_plan_day(user: LoggedInUser, team: str) -> bool:
+    """Whether the user may propose, accept and replan this team's run lists."""
+    try:
+        authorize_day(user, team)
+    except Forbidden:
+        return False
+    return True
+
+
+def authorize_day(user: LoggedInUser, team: str) -> None:
+    """:raise Forbidden: unless the user is a member, planner or administrative user of
+    the team (leaders and evaluators read only)."""
+    if user.role not in DAY_PLANNERS:
+        raise Forbidden(f"Som {ROLE_DA[user.role]} kan du se kørelisterne, men ikke ændre dem.",
+                        f"role {user.role} may not change day plans")
+    require_team(user, team)
+
+
+def readable_team(team: UUID) -> dict[str, Any]:
+    """The team, if the user may read it (:raise NotFound, Forbidden:)."""
+    data = services().app.team(team)
+    require_team(current_user, data["id"])
+    return data
+
+
+def time_limit() -> float:
+    """The route planner's time limit: config, else ``PUSLEPLAN_ROUTE_SECONDS``, else 5 s."""
+    value = current_app.config.get("PUSLEPLAN_ROUTE_SECONDS") or os.environ.get(
+        "PUSLEPLAN_ROUTE_SECONDS")
+    return float(value or DEFAULT_ROUTE_SECONDS)
+
+
+def day_context(team: UUID, day: date) -> DayContext:
+    return build_day(services().app, team, day, time_limit_s=time_limit())
+
+
+def presenter(context: DayContext) -> Presenter:
+    return Presenter(context, sees_names(current_user))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a day shows: the stored plan, a proposal or a replanning, as a DayView."""
+
+    context: DayContext
+    view: DayView | None
+    source: str  # "stored", "forslag", "puslemoede" or "none"
+    plan: dict[str, Any] | None
+    draft: Draft | None = None
+
+
+def show_day(team: UUID, day: date, draft_id: str | None = None, kind: str | None = None
+             ) -> Shown:
+    """The stored plan, or the draft asked for (a proposal or a replanning)."""
+    app = services().app
+    plan = app.day_plan(team, day)
+    if draft_id and kind:
+        draft = drafts().get(draft_id, str(team), day, kind)
+        view = day_view(draft.context, draft.problem, draft.proposal, presenter(draft.context),
+                        result=draft.result,
+                        previous=draft.current,
+                        status=statuses(plan) if kind == REPLAN else None,
+                        sick=(draft.sick_id, draft.sick_from) if draft.sick_id else None)
+        return Shown(draft.context, view, kind, plan, draft)
+    context = day_context(team, day)
+    if may_be_stored(plan):
+        assert plan is not None
+        problem, proposal = stored_day(app, context, plan, with_missing=True)
+        return Shown(context, day_view(context, problem, proposal, presenter(context),
+                                       status=statuses(plan), stored_ids=set(plan["visits"])),
+                     "stored", plan)
+    return Shown(context, None, "none", plan)
+
+
+def propose(team: UUID, day: date) -> Draft:
+    """Run the route planner on the day (nothing is stored).
+
+    :raise Conflict: if the day already has stored run lists.
+    """
+    authorize_day(current_user, str(team))
+    app = services().app
+    if may_be_stored(app.day_plan(team, day)):
+        raise Conflict("Dagen har allerede godkendte kørelister.",
+                       "the day plan already has visits")
+    context = day_context(team, day)
+    if not context.problem.caregivers:  # (the routing library cannot plan for nobody)
+        raise RuleBroken("Ingen fra teamet er på vagt den dag – tjek vagtplanen.",
+                         "nobody on shift that day", field="dato")
+    if not context.problem.visits:
+        raise RuleBroken("Der er ingen besøg at planlægge den dag.", "no visits due that day",
+                         field="dato")
+    proposal = plan_routes(context.problem, context.travel)
+    return drafts().add(kind=PROPOSAL, team_id=str(team), day=day, context=context,
+                        problem=context.problem, proposal=proposal, plan_version=None,
+                        made_by=current_user.username)
+
+
+def accept_proposal(team: UUID, day: date, draft_id: str | None) -> int:
+    """Record a proposal as the day plan; the number of visits recorded.
+
+    :raise NotFound: unknown draft. :raise Conflict: the day got run lists meanwhile.
+    """
+    authorize_day(current_user, str(team))
+    draft = drafts().get(draft_id, str(team), day, PROPOSAL)
+    app = services().app
+    check_plan_version(app.day_plan(team, day), draft.plan_version)
+    count = record_proposal(app, current_user.actor, draft)
+    drafts().forget(draft.id)
+    return count
+
+
+def mark_sick(team: UUID, day: date, employee: str | None, from_text: str | None,
+              from_field: str = "fra") -> Draft:
+    """Replan the stored day when someone goes home sick (nothing is stored).
+
+    :raise ValidationFailed: bad time (``fra``) or unknown employee (``employee_id``).
+    :raise RuleBroken: the day has no stored run lists yet.
+    """
+    authorize_day(current_user, str(team))
+    from_minute = parse_time(from_text, from_field)
+    app = services().app
+    plan = app.day_plan(team, day)
+    if not may_be_stored(plan):
+        raise RuleBroken("Godkend dagens kørelister, før I melder nogen syg.",
+                         "no stored day plan to replan", field="dato")
+    assert plan is not None
+    context = day_context(team, day)
+    sick_id, problem, current, result = sick_replan(app, context, plan, employee or "",
+                                                    from_minute)
+    draft = drafts().add(kind=REPLAN, team_id=str(team), day=day, context=context,
+                         problem=problem, proposal=result.proposal,
+                         plan_version=plan["version"], made_by=current_user.username,
+                         result=result, current=current, sick_id=sick_id,
+                         sick_from=from_minute)
+    return draft
+
+
+def accept_replan(team: UUID, day: date, draft_id: str | None) -> int:
+    """Record a replanning's moves; the number of visits moved.
+
+    :raise Conflict: the stored plan changed since the replanning was made.
+    """
+    authorize_day(current_user, str(team))
+    draft = drafts().get(draft_id, str(team), day, REPLAN)
+    app = services().app
+    plan = app.day_plan(team, day)
+    check_plan_version(plan, draft.plan_version)
+    assert plan is not None
+    count = record_replan(app, current_user.actor, draft, plan)
+    record_sickness(app, current_user.actor, draft)
+    drafts().forget(draft.id)
+    return count
+
+
+# -- pages ------------------------------------------------------------------------------------
+
+
+@bp.get("/teams/<code>/korelister")
+def today(code: str) -> Response:
+    """Today's run lists, or the day chosen in the date picker (``?dato=``)."""
+    tid = team_id(code)
+    readable_team(tid)
+    chosen = request.args.get("dato")
+    day = parse_day(chosen) if chosen else now_local().date()
+    return redirect(url_for(".page", code=code, dato=day.isoformat()))
+
+
+@bp.get("/teams/<code>/korelister/<dato>")
+def page(code: str, dato: str) -> str:
+    """The day's run lists: stored, or a proposal (``?forslag=``) or replanning
+    (``?puslemoede=``)."""
+    return _render(code, dato)
+
+
+def _render(code: str, dato: str, error: str | None = None, status: int = 200) -> Any:
+    tid = team_id(code)
+    team = readable_team(tid)
+    day = parse_day(dato)
+    kind = REPLAN if request.args.get(REPLAN) else PROPOSAL if request.args.get(
+        PROPOSAL) else None
+    shown = show_day(tid, day, request.args.get(kind) if kind else None, kind)
+    if error:
+        flash(error, "error")
+    body = render_template(
+        "korelister.html", team=team, day=day, day_da=day_da(day), shown=shown,
+        view=shown.view, draft=shown.draft, may_plan=may_plan_day(current_user, team["id"]),
+        today=now_local().date(), prev_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1), sick_options=_sick_options(shown),
+        hhmm=hhmm, sick_name=_sick_name(shown), now=now_local().strftime("%H:%M"))
+    return body if status == 200 else (body, status)
+
+
+def _sick_options(shown: Shown) -> list[tuple[str, str]]:
+    """The people with visits on the stored plan, for the "Meld syg" form."""
+    if shown.source != "stored" or shown.view is None:
+        return []
+    return [(run.employee_id, f"{run.name} ({run.profession})")
+            for run in shown.view.runs if run.stops]
+
+
+def _sick_name(shown: Shown) -> str | None:
+    if shown.draft is None or shown.draft.sick_id is None:
+        return None
+    return presenter(shown.context).person(shown.draft.sick_id)
+
+
+def day_da(day: date) -> str:
+    """'tirsdag 24. november 2026'."""
+    return f"{WEEKDAYS_DA[day.weekday()]} {day.day}. {MONTHS_DA[day.month - 1]} {day.year}"
+
+
+def _back(code: str, dato: str, **args: str) -> Response:
+    return redirect(url_for(".page", code=code, dato=dato, **args), code=303)
+
+
+def _page_action(code: str, dato: str, action: Any) -> Any:
+    """Run ``action(team, day)``; a broken rule, bad input or conflict re-renders the day
+    with the message (422 or 409); a refusal (403) or a missing thing (404) goes to the
+    central error mapping."""
+    tid = team_id(code)
+    readable_team(tid)
+    day = parse_day(dato)
+    try:
+        return action(tid, day)
+    except (RuleBroken, ValidationFailed, Conflict) as error:
+        return _render(code, dato, error.message, error.status)
+
+
+@bp.post("/teams/<code>/korelister/<dato>/foreslaa")
+def propose_page(code: str, dato: str) -> Any:
+    """Foreslå kørelister: run the route planner and show its proposal."""
+    def run(tid: UUID, day: date) -> Response:
+        draft = propose(tid, day)
+        return _back(code, dato, forslag=draft.id)
+    return _page_action(code, dato, run)
+
+
+@bp.post("/teams/<code>/korelister/<dato>/godkend")
+def accept_page(code: str, dato: str) -> Any:
+    """Godkend: record the proposal as the day's run lists."""
+    def run(tid: UUID, day: date) -> Response:
+        count = accept_proposal(tid, day, request.form.get(PROPOSAL))
+        flash(f"Kørelisterne er godkendt: {count} besøg er planlagt.", "ok")
+        return _back(code, dato)
+    return _page_action(code, dato, run)
+
+
+@bp.post("/teams/<code>/korelister/<dato>/syg")
+def sick_page(code: str, dato: str) -> Any:
+    """Puslemøde: someone goes home sick from a time; show the replanned day."""
+    def run(tid: UUID, day: date) -> Response:
+        draft = mark_sick(tid, day, request.form.get("employee_id"), request.form.get("fra"))
+        return _back(code, dato, puslemoede=draft.id)
+    return _page_action(code, dato, run)
+
+
+@bp.post("/teams/<code>/korelister/<dato>/puslemoede/godkend")
+def accept_replan_page(code: str, dato: str) -> Any:
+    """Godkend ændringerne: record the replanning's moves."""
+    def run(tid: UUID, day: date) -> Response:
+        count = accept_replan(tid, day, request.form.get(REPLAN))
+        flash(f"Ændringerne er godkendt: {count} besøg er flyttet.", "ok")
+        return _back(code, dato)
+    return _page_action(code, dato, run)
+
+
+@bp.post("/teams/<code>/korelister/<dato>/puslemoede/annuller")
+def cancel_replan_page(code: str, dato: str) -> Any:
+    """Annullér: forget the replanning; the stored run lists stay as they were."""
+    def run(tid: UUID, day: date) -> Response:
+        authorize_day(current_user, str(tid))
+        draft_id = request.form.get(REPLAN)
+        if draft_id:
+            drafts().forget(draft_id)
+        flash("Puslemødets ændringer er annulleret. Kørelisterne er uændrede.", "info")
+        return _back(code, dato)
+    return _page_action(code, dato, run)

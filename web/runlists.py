@@ -1,0 +1,394 @@
+"""Kørelister for pages and the API: the day as stored, a proposal, a puslemøde replanning.
+
+* ``stored_day`` turns a stored day plan (``Pusleplan.day_plan``) into the route
+  planner's own terms — the problem and a ``RouteProposal`` — so that the same
+  view and the same replanning serve stored plans and fresh proposals.
+* ``Drafts`` keeps proposals and replannings in memory until someone presses
+  "Godkend" (one process, like the roster planner's jobs).
+* ``record_proposal`` / ``record_replan`` write an accepted draft through the
+  application's commands (``plan_visits``, ``move_visit``).
+* ``web.dayview`` is what the page and the API show of a plan.
+
+Citizens appear by case code (evaluators: by pseudonym), never by name.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from secrets import token_urlsafe
+from typing import Any
+from uuid import UUID
+
+from domain.application import CONFLICT_MESSAGE, Pusleplan
+from domain.errors import Conflict, NotFound, RuleBroken, ValidationFailed
+from domain.values import AbsenceKind, Actor
+from planning.replan import CaregiverSick, ReplanResult, plan_from_assignments, replan
+from planning.routing_problem import (
+    Caregiver,
+    Location,
+    Profession,
+    RoutingProblem,
+    TimeWindow,
+    Triage,
+    VisitRequest,
+    hhmm,
+    minutes,
+)
+from planning.routing_proposal import (
+    RouteProposal,
+)
+from planning.travel import TravelTimes
+from web.dayproblem import DayContext
+
+KEEP_DRAFTS = 30
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # days the pages and API plan
+STORED_SLACK = 60  # minutes around a stored person's visits when they have no shift
+
+
+def invalid(field_name: str, english: str, danish: str) -> ValidationFailed:
+    """Bad input in one field, in English and Danish."""
+    return ValidationFailed({field_name: [english]}, {field_name: [danish]})
+
+
+def parse_day(text: str, field_name: str = "dato") -> date:
+    """:raise ValidationFailed: (field ``dato``) unless ``text`` is a date YYYY-MM-DD."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise invalid(field_name, "Not a valid date.",
+                      "Ikke en gyldig dato – skriv den som ÅÅÅÅ-MM-DD, fx 2026-11-24.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise invalid(field_name, f"Must be between {FIRST_DAY} and {LAST_DAY}.",
+                      f"Datoen skal ligge mellem {FIRST_DAY} og {LAST_DAY}.")
+    return day
+
+
+def parse_time(text: str | None, field_name: str = "fra") -> int:
+    """:raise ValidationFailed: unless ``text`` is a time of day HH:MM (00:00–23:59)."""
+    try:
+        value = minutes(text or "")
+    except ValueError:
+        value = -1
+    if not 0 <= value < 24 * 60:
+        raise invalid(field_name, "Not a valid time (HH:MM).",
+                      "Ikke et gyldigt klokkeslæt – skriv det som TT:MM, fx 09:30.")
+    return value
+
+
+def at_minute(day: date, minute: int) -> datetime:
+    return datetime.combine(day, datetime.min.time()) + timedelta(minutes=minute)
+
+
+def minute_of(day: date, moment: datetime) -> int:
+    return int((moment - datetime.combine(day, datetime.min.time())).total_seconds() // 60)
+
+
+# -- the stored day plan in the planner's terms -------------------------------------------
+
+
+def open_visits(plan: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """The plan's visits that are not cancelled (planned or delivered)."""
+    return {k: v for k, v in (plan or {}).get("visits", {}).items()
+            if v["status"] != "cancelled"}
+
+
+def stored_day(app: Pusleplan, context: DayContext, plan: dict[str, Any], *,
+               planned_only: bool = False, with_missing: bool = False,
+               ) -> tuple[RoutingProblem, RouteProposal]:
+    """The stored plan as a problem and the proposal that is that plan.
+
+    ``with_missing`` (for showing the day) adds the visits due today that the
+    plan does not hold; they come out unassigned.
+
+    Visits the day problem knows keep their windows (widened to the stored
+    start if needed); others (planned by hand or by an older visitation) get a
+    window at their stored start. People on the plan without a shift today get
+    one around their visits. ``context.services`` learns the stored facts.
+    """
+    known = {v.visit_id: v for v in context.problem.visits}
+    people = {c.caregiver_id: c for c in context.problem.caregivers}
+    base = Location(context.team["base_lat"], context.team["base_lon"])
+    visits: list[VisitRequest] = []
+    starts: dict[str, int] = {}
+    for visit_id, stored in sorted(open_visits(plan).items(),
+                                   key=lambda item: (item[1]["start"], item[0])):
+        if planned_only and stored["status"] != "planned":
+            continue
+        start = minute_of(context.day, stored["start"])
+        starts[visit_id] = start
+        request = known.get(visit_id) or _request_from_facts(app, visit_id, stored, start)
+        window = TimeWindow(min(request.window.start, start), max(request.window.end, start))
+        preferred = (None if request.preferred is None
+                     else min(max(request.preferred, window.start), window.end))
+        visits.append(replace(request, window=window, preferred=preferred,
+                              duration=stored["minutes"],
+                              double_staffed=stored["double_staffed"]))
+        context.services.setdefault(visit_id, {
+            "citizen_id": stored["citizen_id"],
+            "service": ", ".join(stored["service_codes"]),
+            "profession": stored["required_profession"],
+            "double_staffed": stored["double_staffed"]})
+    if with_missing:
+        visits += [v for v in context.problem.visits if v.visit_id not in plan["visits"]]
+    caregivers = list(people.values())
+    for employee in sorted({e for v in open_visits(plan).values() for e in v["employee_ids"]}
+                           - set(people)):
+        caregivers.append(_caregiver_from_visits(app, context, employee, plan, base))
+    problem = replace(context.problem, visits=tuple(visits), caregivers=tuple(caregivers))
+    return problem, _as_proposal(problem, plan, starts, context.travel)
+
+
+def _request_from_facts(app: Pusleplan, visit_id: str, stored: dict[str, Any],
+                        start: int) -> VisitRequest:
+    citizen = app.citizen(UUID(stored["citizen_id"]))
+    return VisitRequest(
+        visit_id=visit_id, citizen_id=citizen["code"],
+        location=Location(citizen["lat"], citizen["lon"]), duration=stored["minutes"],
+        window=TimeWindow(start, start), preferred=start,
+        profession=Profession(stored["required_profession"]),
+        double_staffed=stored["double_staffed"],
+        contact_person=citizen["contact_person_id"], triage=Triage(citizen["triage"]))
+
+
+def _caregiver_from_visits(app: Pusleplan, context: DayContext, employee: str,
+                           plan: dict[str, Any], base: Location) -> Caregiver:
+    person = app.employee(UUID(employee))
+    context.names.setdefault(employee, person["name"])
+    context.numbers.setdefault(employee, person["number"])
+    mine = [v for v in open_visits(plan).values() if employee in v["employee_ids"]]
+    first = min(minute_of(context.day, v["start"]) for v in mine)
+    last = max(minute_of(context.day, v["start"]) + v["minutes"] for v in mine)
+    return Caregiver(employee, Profession(person["profession"]),
+                     TimeWindow(max(0, first - STORED_SLACK), last + STORED_SLACK), base,
+                     is_substitute=person["is_substitute"], needs_break=False)
+
+
+def _as_proposal(problem: RoutingProblem, plan: dict[str, Any], starts: dict[str, int],
+                 travel: TravelTimes) -> RouteProposal:
+    """Run lists from the stored visits, in time order, with travel between stops."""
+    stored = open_visits(plan)
+    assignments = {(vid, slot): (who, starts[vid])
+                   for vid in starts for slot, who in enumerate(stored[vid]["employee_ids"])}
+    return plan_from_assignments(problem, assignments, travel)
+
+
+# -- drafts: proposals and replannings waiting for "Godkend" ----------------------------
+
+
+@dataclass
+class Draft:
+    """A proposal (kind ``forslag``) or a puslemøde replanning (kind ``puslemoede``)."""
+
+    id: str
+    kind: str
+    team_id: str
+    day: date
+    context: DayContext
+    problem: RoutingProblem
+    proposal: RouteProposal
+    plan_version: int | None  # the stored plan it was made from (None: no plan)
+    made_by: str
+    result: ReplanResult | None = None
+    current: RouteProposal | None = None  # the stored plan a replanning starts from
+    sick_id: str | None = None
+    sick_from: int | None = None
+    made_at: float = field(default_factory=time.monotonic)
+
+
+class Drafts:
+    """The process's drafts by id (the newest ``KEEP_DRAFTS``)."""
+
+    def __init__(self) -> None:
+        self._drafts: dict[str, Draft] = {}
+        self._lock = threading.Lock()
+
+    def add(self, **values: Any) -> Draft:
+        draft = Draft(id=token_urlsafe(8), **values)
+        with self._lock:
+            self._drafts[draft.id] = draft
+            for old in sorted(self._drafts.values(), key=lambda d: d.made_at)[
+                    :max(0, len(self._drafts) - KEEP_DRAFTS)]:
+                del self._drafts[old.id]
+        return draft
+
+    def get(self, draft_id: str | None, team_id: str, day: date, kind: str) -> Draft:
+        """:raise NotFound: unless a draft of this kind exists for the team's day."""
+        with self._lock:
+            draft = self._drafts.get(draft_id or "")
+        if draft is None or (draft.team_id, draft.day, draft.kind) != (team_id, day, kind):
+            raise NotFound("Forslaget findes ikke længere – bed om et nyt.",
+                           f"no {kind} draft {draft_id!r} for this team and day")
+        return draft
+
+    def forget(self, draft_id: str) -> None:
+        with self._lock:
+            self._drafts.pop(draft_id, None)
+
+
+# -- recording accepted drafts -------------------------------------------------------------
+
+
+def check_plan_version(plan: dict[str, Any] | None, expected: int | None) -> None:
+    """:raise Conflict: if the stored plan is not the one the draft was made from."""
+    version = plan["version"] if plan and open_visits(plan) else None
+    if version != expected:
+        raise Conflict(CONFLICT_MESSAGE, f"day plan is at version {version}, not {expected}")
+
+
+def record_proposal(app: Pusleplan, actor: Actor, draft: Draft) -> int:
+    """Record a proposal's served visits in one transaction (``plan_visits``); the count."""
+    served: dict[str, list[tuple[int, str, int]]] = {}
+    for run in draft.proposal.run_lists:
+        for stop in run.stops:
+            served.setdefault(stop.visit_id, []).append((stop.slot, run.caregiver_id,
+                                                         stop.start))
+    visits = []
+    for visit in draft.problem.visits:
+        people = sorted(served.get(visit.visit_id, []))
+        if len(people) != len(visit.slots):
+            continue  # unassigned: stays for the team to place
+        facts = draft.context.services[visit.visit_id]
+        visits.append({
+            "visit_id": visit.visit_id, "citizen_id": UUID(facts["citizen_id"]),
+            "service_codes": [facts["service"]],
+            "start": at_minute(draft.day, people[0][2]), "minutes": visit.duration,
+            "employee_ids": [UUID(p) for _, p, _ in people],
+            "required_profession": facts["profession"],
+            "double_staffed": facts["double_staffed"]})
+    if not visits:
+        raise RuleBroken("Forslaget har ingen planlagte besøg at godkende.",
+                         "proposal serves no visit", field="forslag")
+    app.plan_visits(actor, UUID(draft.team_id), draft.day, visits)
+    return len(visits)
+
+
+@dataclass(frozen=True)
+class VisitChange:
+    """One stored visit's new people and start after a replanning."""
+
+    visit_id: str
+    employee_ids: list[str]
+    start: datetime
+
+
+def replan_changes(draft: Draft, plan: dict[str, Any]) -> list[VisitChange]:
+    """Every planned visit whose people or start the replanning changed."""
+    new = draft.proposal.assignments()
+    changes = []
+    for visit in draft.problem.visits:
+        stored = plan["visits"].get(visit.visit_id)
+        if stored is None or stored["status"] != "planned":
+            continue
+        slots = [new.get((visit.visit_id, slot)) for slot in visit.slots]
+        if all(slots):
+            people = [who for who, _ in slots]  # type: ignore[misc]
+            start = at_minute(draft.day, slots[0][1].start)  # type: ignore[index]
+        else:
+            people, start = [], stored["start"]
+        if people != stored["employee_ids"] or start != stored["start"]:
+            changes.append(VisitChange(visit.visit_id, people, start))
+    return changes
+
+
+def record_replan(app: Pusleplan, actor: Actor, draft: Draft, plan: dict[str, Any]) -> int:
+    """Record a replanning's moves in one transaction (``move_visits``); the count.
+
+    :raise RuleBroken: if a move breaks a rule of the day plan (nothing is stored).
+    """
+    changes = replan_changes(draft, plan)
+    number = draft.context.numbers.get(draft.sick_id or "", "")
+    reason = f"Puslemøde: {number} syg fra {hhmm(draft.sick_from or 0)}"
+    if changes:
+        app.move_visits(actor, draft.day, {UUID(draft.team_id): [
+            {"visit_id": c.visit_id, "employee_ids": [UUID(e) for e in c.employee_ids],
+             "start": c.start, "reason": reason} for c in changes]})
+    return len(changes)
+
+
+def record_sickness(app: Pusleplan, actor: Actor, draft: Draft) -> bool:
+    """Register the sick person's absence for the day (sygdom), unless already registered."""
+    if draft.sick_id is None:
+        return False
+    person = app.employee(UUID(draft.sick_id))
+    if any(a["start"] <= draft.day and (a["end"] is None or draft.day <= a["end"])
+           for a in person["absences"].values()):
+        return False
+    app.register_absence(actor, UUID(draft.sick_id), f"syg-{draft.day.isoformat()}",
+                         AbsenceKind.SICK, draft.day, draft.day)
+    return True
+
+
+def sick_replan(app: Pusleplan, context: DayContext, plan: dict[str, Any], employee_text: str,
+                from_minute: int) -> tuple[str, RoutingProblem, RouteProposal, ReplanResult]:
+    """Replan the stored day when an employee (id or number) goes home sick at ``from_minute``.
+
+    :raise ValidationFailed: (field ``employee_id``) if nobody on the day matches, or
+        the person has no planned visit on the plan.
+    """
+    problem, current = stored_day(app, context, plan, planned_only=True)
+    employee = resolve_employee(context, employee_text)
+    on_plan = {r.caregiver_id for r in current.run_lists if r.stops}
+    if employee not in on_plan:
+        raise invalid("employee_id", "The employee has no planned visit on this day.",
+                      "Medarbejderen har ingen planlagte besøg i dagens kørelister.")
+    result = replan(problem, current, CaregiverSick(employee, from_minute),
+                    travel_times=context.travel)
+    return employee, problem, current, settle(result, current, problem)
+
+
+def settle(result: ReplanResult, current: RouteProposal,
+           problem: RoutingProblem) -> ReplanResult:
+    """Keep the stored run lists of everyone the replanning did not touch.
+
+    The solver may shift the times of people who neither gave nor got a visit;
+    those shifts serve nobody, so their stored run lists stay as they are (and
+    no VisitMoved is recorded for them). Partners on a double-staffed visit of a
+    touched person count as touched, so both keep one start time.
+    """
+    touched = {m.from_caregiver for m in result.moves} | {m.to_caregiver for m in result.moves}
+    double = {v.visit_id for v in problem.visits if v.double_staffed}
+    new_runs = {run.caregiver_id: run for run in result.proposal.run_lists}
+    changed = True
+    while changed:
+        changed = False
+        for run in list(new_runs.values()) + list(current.run_lists):
+            if run.caregiver_id not in touched:
+                continue
+            for stop in run.stops:
+                if stop.visit_id in double:
+                    for other in (*new_runs.values(), *current.run_lists):
+                        if other.caregiver_id not in touched and any(
+                                s.visit_id == stop.visit_id for s in other.stops):
+                            touched.add(other.caregiver_id)
+                            changed = True
+    old_runs = {run.caregiver_id: run for run in current.run_lists}
+    runs = tuple(run if run.caregiver_id in touched or run.caregiver_id not in old_runs
+                 else old_runs[run.caregiver_id] for run in result.proposal.run_lists)
+    return replace(result, proposal=replace(result.proposal, run_lists=runs))
+
+
+def resolve_employee(context: DayContext, text: str | None) -> str:
+    """An employee id from a form or body: the id itself or the employee number.
+
+    :raise ValidationFailed: (field ``employee_id``) if nobody on the day matches.
+    """
+    value = (text or "").strip()
+    if value in context.names:
+        return value
+    for employee, number in context.numbers.items():
+        if number.lower() == value.lower() and value:
+            return employee
+    raise invalid("employee_id", "Unknown employee for this day.",
+                  "Ukendt medarbejder – vælg en, der er på vagt i dag.")
+
+
+def may_be_stored(plan: dict[str, Any] | None) -> bool:
+    """Whether the day has stored run lists (a plan with visits)."""
+    return bool(open_visits(plan))
+
+
+def statuses(plan: dict[str, Any] | None) -> dict[str, str]:
+    return {k: v["status"] for k, v in open_visits(plan).items()}

@@ -28,50 +28,19 @@ from uuid import UUID
 from domain.application import Pusleplan
 from domain.settings import Settings
 from projections.catalogue import open_read_models
-from projections.events import iso_week
+from projections.evaluation import Comparison, Period, compare, parse_period
 from projections.runner import catch_up_all
-from projections.teamfigures import Figures, find_team, period_figures, week_figures
 from scripts.evaluate_counterfactual import Counterfactual, counterfactual
 
-
-@dataclass(frozen=True)
-class Period:
-    """A named period, first and last day inclusive."""
-
-    name: str
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
+__all__ = ["Evaluation", "Period", "add_parser", "evaluate", "parse_period", "run",
+           "sample_days"]
 
 
 @dataclass
-class Evaluation:
-    """Everything the report shows."""
+class Evaluation(Comparison):
+    """Everything the report shows: the comparison and the re-planned days."""
 
-    team: dict[str, Any]
-    before: Period
-    after: Period
-    figures: dict[str, Figures]
-    weeks: list[Figures]
     counterfactual: Counterfactual
-
-
-def parse_period(name: str, text: str) -> Period:
-    """``2026-01-05..2026-03-01`` as a Period; ValueError with a clear message."""
-    first, sep, last = text.partition("..")
-    try:
-        if not sep:
-            raise ValueError
-        period = Period(name, date.fromisoformat(first.strip()), date.fromisoformat(last.strip()))
-    except ValueError:
-        raise ValueError(f"--{name} must be FIRST..LAST, e.g. 2026-01-05..2026-03-01 "
-                         f"(got {text!r})") from None
-    if period.end < period.start:
-        raise ValueError(f"--{name}: {period.end} lies before {period.start}")
-    return period
 
 
 def add_parser(commands: Any) -> None:
@@ -136,20 +105,15 @@ def evaluate(app: Pusleplan, settings: Settings, extra_env: dict[str, str], team
     """Compute the evaluation; LookupError if the team is unknown."""
     with open_read_models(settings, extra_env, names=["TeamOverview"]) as models:
         catch_up_all(app, list(models))
-        view = models.view("TeamOverview")
-        found = find_team(view, team)
-        if found is None:
-            raise LookupError(f"no team {team!r}")
-        team_id = found["team_id"]
-        figures = {p.name: period_figures(view, team_id, p.start, p.end) for p in (before, after)}
-        first, last = min(before.start, after.start), max(before.end, after.end)
-        weeks = week_figures(view, team_id, iso_week(first), iso_week(last))
+        comparison = compare(models.view("TeamOverview"), team, before, after)
     days = sample_days(before, replan_days) + sample_days(after, replan_days)
     if days:
-        replanned = counterfactual(app, UUID(team_id), days, weights or {}, time_limit_s)
+        replanned = counterfactual(app, UUID(comparison.team["team_id"]), days, weights or {},
+                                   time_limit_s)
     else:
         replanned = Counterfactual(False, "no days were chosen for re-planning (--replan-days 0)")
-    return Evaluation(found, before, after, figures, weeks, replanned)
+    return Evaluation(comparison.team, comparison.before, comparison.after,
+                      comparison.figures, comparison.weeks, replanned)
 
 
 def sample_days(period: Period, count: int) -> list[date]:

@@ -3,16 +3,15 @@
 Charts are drawn with matplotlib (Agg) as SVG and embedded in the page, so the
 report is one file that opens anywhere. Every figure is shown for both periods
 with the difference (after − before; percentage points for shares) and the
-number of observations behind it. Citizens appear only as counts.
+number of observations behind it (the tables are ``projections.evaluation``'s,
+shared with the web's Evaluering page). Citizens appear only as counts.
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,11 +20,17 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib import pyplot  # noqa: E402  (the backend is chosen first)
 
-from projections.teamfigures import (  # noqa: E402
-    DISTRIBUTION_KEYS,
-    INDIRECT_MINUTES_PER_VISIT,
-    Figures,
+from projections.evaluation import (  # noqa: E402
+    ROWS,
+    FigureRow,
+    distribution_table,
+    figure_table,
+    week_table,
+    write_csv,
 )
+from projections.evaluation import percent as _pct  # noqa: E402
+from projections.evaluation import rounded as _round  # noqa: E402
+from projections.teamfigures import INDIRECT_MINUTES_PER_VISIT, Figures  # noqa: E402
 
 if TYPE_CHECKING:
     from scripts.evaluate import Evaluation
@@ -35,124 +40,9 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "svg.hashsalt": "pusleplan",
                             "axes.spines.right": False})
 BEFORE_COLOUR, AFTER_COLOUR = "#8c9bab", "#2a7f62"
 
+__all__ = ["ROWS", "FigureRow", "counterfactual_table", "distribution_table", "figure_table",
+           "render_html", "week_table", "write_csv", "write_report"]
 
-@dataclass(frozen=True)
-class FigureRow:
-    """One figure of the comparison: how to read its value and observations."""
-
-    key: str
-    label: str
-    unit: str
-    value: Callable[[Figures, int], float | None]
-    observations: Callable[[Figures, int], int]
-    observed: str
-
-    @property
-    def is_share(self) -> bool:
-        return self.unit == "%"
-
-
-def _weeks(days: int) -> float:
-    return days / 7
-
-
-ROWS = (
-    FigureRow("continuity_mean", "Kontinuitet: forskellige medarbejdere pr. borger pr. 14 dage "
-              "(gennemsnit)", "personer", lambda f, d: f.continuity_mean,
-              lambda f, d: f.continuity_n, "borger-perioder à 14 dage"),
-    FigureRow("continuity_median", "Kontinuitet: forskellige medarbejdere pr. borger pr. 14 "
-              "dage (median)", "personer", lambda f, d: f.continuity_median,
-              lambda f, d: f.continuity_n, "borger-perioder à 14 dage"),
-    FigureRow("contact_share", "Besøg hvor kontaktpersonen kom", "%",
-              lambda f, d: f.contact_share, lambda f, d: f.visits, "leverede besøg"),
-    FigureRow("btp_direct", "Borgertid, dansk direkte BTP (besøgstid / fremmødetid)", "%",
-              lambda f, d: f.btp_direct, lambda f, d: f.shifts, "vagter"),
-    FigureRow("btp_buurtzorg", "Borgertid, Buurtzorg-lignende (direkte + antaget indirekte "
-              f"tid {INDIRECT_MINUTES_PER_VISIT} min pr. besøg)", "%",
-              lambda f, d: f.btp_buurtzorg, lambda f, d: f.shifts, "vagter"),
-    FigureRow("sick_rate", "Sygefravær (sygetimer / planlagte timer)", "%",
-              lambda f, d: f.sick_rate, lambda f, d: f.members, "medarbejdere"),
-    FigureRow("rehab_courses", "Afsluttede rehabiliteringsforløb (§ 83a)", "antal",
-              lambda f, d: f.rehab_courses, lambda f, d: f.rehab_courses, "forløb"),
-    FigureRow("rehab_mean_change", "Rehabiliteringseffekt: ændring i visiterede minutter "
-              "pr. uge pr. forløb", "min/uge", lambda f, d: f.rehab_mean_change,
-              lambda f, d: f.rehab_courses, "forløb"),
-    FigureRow("granted_change", "Ændring i visiterede minutter pr. uge, alle ændringer",
-              "min/uge", lambda f, d: f.granted_change, lambda f, d: f.visitation_changes,
-              "visitationsændringer"),
-    FigureRow("bids_met_share", "Ønsker opfyldt", "%", lambda f, d: f.bids_met_share,
-              lambda f, d: f.bids, "ønsker"),
-    FigureRow("swaps_per_week", "Byttede vagter pr. uge", "antal",
-              lambda f, d: f.swaps / _weeks(d), lambda f, d: f.swaps, "byt"),
-    FigureRow("puzzles_per_week", "Vagter taget eller afgivet pr. uge", "antal",
-              lambda f, d: (f.takes + f.releases) / _weeks(d),
-              lambda f, d: f.takes + f.releases, "puslinger"),
-    FigureRow("proposal_changed_share", "Forslagets vagter som teamet har ændret", "%",
-              lambda f, d: f.proposal_changed_share, lambda f, d: f.proposal_shifts,
-              "foreslåede vagter"),
-    FigureRow("visits_per_day", "Leverede besøg pr. dag", "antal",
-              lambda f, d: f.visits / d, lambda f, d: f.visits, "besøg"),
-)
-
-
-def _shown(row: FigureRow, value: float | None) -> float | None:
-    if value is None:
-        return None
-    return round(value * 100, 2) if row.is_share else round(value, 2)
-
-
-def figure_table(evaluation: Evaluation) -> list[dict[str, Any]]:
-    """Every figure: before, after, difference and observations (as shown and in CSV)."""
-    rows = []
-    for row in ROWS:
-        before = _shown(row, row.value(evaluation.figures["before"], evaluation.before.days))
-        after = _shown(row, row.value(evaluation.figures["after"], evaluation.after.days))
-        rows.append({
-            "figure": row.key, "label": row.label, "unit": row.unit,
-            "before": before, "after": after,
-            "difference": None if before is None or after is None else round(after - before, 2),
-            "n_before": row.observations(evaluation.figures["before"], evaluation.before.days),
-            "n_after": row.observations(evaluation.figures["after"], evaluation.after.days),
-            "observations": row.observed,
-        })
-    return rows
-
-
-def week_table(evaluation: Evaluation) -> list[dict[str, Any]]:
-    rows = []
-    for week in evaluation.weeks:
-        period = ""
-        for candidate in (evaluation.before, evaluation.after):
-            if candidate.start <= week.start and week.end <= candidate.end:
-                period = candidate.name
-        rows.append({
-            "week": week.week, "monday": week.start.isoformat(), "period": period,
-            "visits": week.visits, "continuity_mean": _round(week.continuity_mean),
-            "continuity_median": week.continuity_median, "continuity_n": week.continuity_n,
-            "contact_share_pct": _pct(week.contact_share),
-            "btp_direct_pct": _pct(week.btp_direct), "btp_buurtzorg_pct": _pct(week.btp_buurtzorg),
-            "direct_minutes": week.direct_minutes, "attended_minutes": week.attended_minutes,
-            "sick_rate_pct": _pct(week.sick_rate), "sick_days": week.sick_days,
-            "bids": week.bids, "bids_met": week.bids_met, "swaps": week.swaps,
-            "rehab_courses": week.rehab_courses,
-            "rehab_minutes_change": week.rehab_minutes_change,
-        })
-    return rows
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-def _pct(value: float | None) -> float | None:
-    return None if value is None else round(value * 100, 2)
-
-
-def distribution_table(evaluation: Evaluation) -> list[dict[str, Any]]:
-    return [{"distinct_staff": key,
-             "before": evaluation.figures["before"].continuity_distribution.get(key, 0),
-             "after": evaluation.figures["after"].continuity_distribution.get(key, 0)}
-            for key in DISTRIBUTION_KEYS]
 
 
 def counterfactual_table(evaluation: Evaluation) -> list[dict[str, Any]]:
@@ -171,17 +61,6 @@ def counterfactual_table(evaluation: Evaluation) -> list[dict[str, Any]]:
                          "lateness_minutes": outcome.lateness_minutes,
                          "unassigned": outcome.unassigned})
     return rows
-
-
-def write_csv(path: Path, rows: list[dict[str, Any]]) -> Path:
-    fields: list[str] = []
-    for row in rows:
-        fields += [k for k in row if k not in fields]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 # -- charts -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from planning.model import CostLine, RosterPlan, Severity, Violation
 from planning.rules import Catalogue
+from planning.suggest import with_suggestions
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,22 @@ class CheckResult:
         return round(sum(c.amount_dkk for c in self.costs), 2)
 
 
-def check(plan: RosterPlan, catalogue: Catalogue | None = None) -> CheckResult:
-    """Check a roster against every enabled rule of the catalogue (default: shipped values)."""
+def check(plan: RosterPlan, catalogue: Catalogue | None = None, *,
+          suggest: bool = True) -> CheckResult:
+    """Check a roster against every enabled rule of the catalogue (default: shipped values).
+
+    With ``suggest`` (the default), each hard violation gets a concrete suggestion where
+    one exists: a named colleague who is free and may take the shift, or a free day to
+    move it to (``planning.suggest``); without, the rules' general suggestions stand.
+    """
     catalogue = catalogue or Catalogue.default()
     violations: list[Violation] = []
     costs: list[CostLine] = []
     for rule in catalogue:
         violations.extend(rule.check(plan))
         costs.extend(rule.costs(plan))
+    if suggest:
+        violations = with_suggestions(plan, list(catalogue), violations)
     violations.sort(key=lambda v: (v.dates[0] if v.dates else plan.period_start,
                                    v.employee, _rule_number(v.rule)))
     costs.sort(key=lambda c: (c.employee, _rule_number(c.rule)))

@@ -32,6 +32,7 @@ class Shift:
     route: str | None = None
     shift_id: str | None = None
     break_minutes: int | None = None
+    profession: str | None = None  # the least qualified faggruppe that may work it, if known
 
     def __post_init__(self) -> None:
         if not self.end > self.start:
@@ -58,6 +59,7 @@ class Person:
     hourly_wage: float | None = None
     night_worker: bool | None = None  # None: decide from the plan (R13)
     reduced_rest_allowed: bool = False  # R20 local agreement applies
+    profession: str | None = None  # faggruppe (UFL, SSH, SSA, SPL, TER), if known
 
 
 @dataclass(frozen=True)

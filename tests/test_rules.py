@@ -160,3 +160,67 @@ def test_a_late_publication_is_a_soft_warning():
                         published_at=datetime(2026, 11, 1, 12)))
     [warning] = result.by_rule("R6")
     assert warning.measured == 22 and warning.severity is Severity.SOFT
+
+
+def _named(who: str, name: str, profession: str) -> Person:
+    return Person(who, name=name, profession=profession)
+
+
+def test_a_rest_breach_suggests_the_free_colleague_with_fewest_hours_who_breaks_no_rule():
+    # Anna works Monday evening and Tuesday morning: 8 h rest. The Tuesday day shift
+    # needs an SSA. Cille (SSH) is not qualified, Emil works Tuesday himself, Dorte has
+    # fewest hours but would get the same 8 h rest after her own Monday evening. Bo is
+    # free, qualified and breaks nothing by taking it: he is the one named.
+    wed, thu = MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)
+    tuesday = Shift("anna", dt(TUE, 7), dt(TUE, 15), "dag", shift_id="tue", profession="SSA")
+    shifts = (
+        Shift("anna", dt(MONDAY, 15), dt(MONDAY, 23), "aften", shift_id="mon"), tuesday,
+        Shift("bo", dt(wed, 7), dt(wed, 15), "dag", shift_id="bo1"),
+        Shift("bo", dt(thu, 7), dt(thu, 15), "dag", shift_id="bo2"),
+        Shift("dorte", dt(MONDAY, 15), dt(MONDAY, 23), "aften", shift_id="do1"),
+        Shift("emil", dt(TUE, 15), dt(TUE, 23), "aften", shift_id="em1"),
+    )
+    people = {p.employee: p for p in (
+        _named("anna", "Anna", "SSA"), _named("bo", "Bo", "SSA"), _named("cille", "Cille", "SSH"),
+        _named("dorte", "Dorte", "SSA"), _named("emil", "Emil", "SPL"))}
+
+    [violation] = check(plan(*shifts, people=people)).by_rule("R1")
+
+    assert violation.suggestion.startswith(
+        "Byt dagvagten tirsdag 24. november med Bo, der har fri (16,0 af 37,0 "
+        "kontrakttimer planlagt).")
+    assert "tidligst kl. 10:00" in violation.suggestion  # the rule's own fix stays
+
+
+def test_without_a_free_colleague_the_shift_moves_to_a_day_the_person_is_free():
+    shifts = (Shift("anna", dt(MONDAY, 15), dt(MONDAY, 23), "aften", shift_id="mon"),
+              Shift("anna", dt(TUE, 7), dt(TUE, 15), "dag", shift_id="tue"))
+
+    [violation] = check(plan(*shifts)).by_rule("R1")
+
+    assert violation.suggestion.startswith(
+        "Flyt dagvagten tirsdag 24. november til onsdag 25. november, hvor Anna har fri.")
+
+
+def test_a_suggestion_never_hands_a_shift_to_someone_it_would_put_in_breach():
+    # Bo is free on Tuesday, but Tuesday would be his seventh working day in the week (R3).
+    bo_days = [MONDAY + timedelta(days=i) for i in (0, 2, 3, 4, 5)]
+    shifts = (Shift("anna", dt(MONDAY, 15), dt(MONDAY, 23), "aften", shift_id="mon"),
+              Shift("anna", dt(TUE, 7), dt(TUE, 15), "dag", shift_id="tue"),
+              *(Shift("bo", dt(d, 7), dt(d, 15), "dag", shift_id=f"bo{d.day}") for d in bo_days))
+
+    result = check(plan(*shifts))
+
+    assert result.by_rule("R3") == []  # Bo is within the rules as planned
+    [violation] = result.by_rule("R1")
+    assert "Bo" not in violation.suggestion
+    assert violation.suggestion.startswith("Flyt dagvagten tirsdag")
+
+
+def test_the_checker_can_leave_the_rules_general_suggestions():
+    shifts = (Shift("anna", dt(MONDAY, 15), dt(MONDAY, 23), "aften", shift_id="mon"),
+              Shift("anna", dt(TUE, 7), dt(TUE, 15), "dag", shift_id="tue"))
+
+    [violation] = check(plan(*shifts), suggest=False).by_rule("R1")
+
+    assert violation.suggestion.startswith("Flyt vagten tirsdag 24. november, så den")

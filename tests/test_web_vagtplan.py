@@ -241,3 +241,64 @@ def test_the_checker_sees_the_previous_rosters_last_fourteen_days_and_absences(
     assert [(a.employee, a.start, a.end) for a in plan.absences] == [
         (str(world.a.members[1]), TUESDAY, MONDAY + timedelta(weeks=8))]
     assert plan.person(str(world.a.members[0])).name == "Medarbejder 0"
+
+
+def _publish(world: World) -> None:
+    assert world.a.roster is not None
+    world.app.record_roster_check(ADMIN, world.a.roster, 0, 0)
+    world.app.publish_roster(ADMIN, world.a.roster, at(MONDAY - timedelta(days=28), 9))
+
+
+def test_handing_over_a_published_shift_records_the_change_and_shows_the_fee(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The plan is published; on Friday 20/11 a member gives her Tuesday day shift to a
+    # colleague who was free that day. That is a change after publication: recorded with
+    # when it was made, and the colleague's cancelled day off (R9: under 14 days'
+    # notice, 6 h overtime at 1.5 × 200 kr + varsko 571,83 kr) shows in the verdict.
+    monkeypatch.setattr("web.puzzle.now_local", lambda: at(MONDAY - timedelta(days=3), 10))
+    give_shift(world, world.a, 0, "tirsdag", at(TUESDAY, 7))
+    _publish(world)
+    colleague = str(world.a.members[1])
+
+    _submit(world.client("medlem"), world, "byt", _cell(world, 0, TUESDAY),
+            shift_id="tirsdag", target=colleague, person=str(world.a.members[0]),
+            dato=str(TUESDAY))
+
+    shift = world.roster()["shifts"]["tirsdag"]
+    assert shift["employee_id"] == colleague
+    change = [e for e in world.app.roster_history(world.a.roster)
+              if e["type"] == "ShiftChangedAfterPublish"]
+    assert [(c["changed_at"].replace(tzinfo=None), c["previous_employee_id"])
+            for c in change] == [(at(MONDAY - timedelta(days=3), 10),
+                                  str(world.a.members[0]))]
+    page = world.client("planner").get(_cell(world, 1, TUESDAY)).get_data(as_text=True)
+    panel = page.split('id="handling"')[1].split("</section>")[0]
+    assert "R9" in panel and "inddraget med 4 dages varsel" in panel
+    assert "2.371,83 kr." in panel
+
+
+def test_a_member_cannot_release_a_colleagues_published_shift(world: World) -> None:
+    give_shift(world, world.a, 1, "hendes", at(TUESDAY, 7))
+    _publish(world)
+    before = world.events()
+
+    page = _submit(world.client("medlem"), world, "afgiv", _cell(world, 0, TUESDAY),
+                   shift_id="hendes", employee_id=str(world.a.members[0]))
+
+    assert world.events() == before
+    assert "Man kan kun afgive sine egne vagter." in page
+
+
+def test_a_rest_breach_in_the_panel_names_a_colleague_who_is_free(world: World) -> None:
+    # Monday evening and Tuesday morning: 8 h of rest. Both colleagues are free on
+    # Tuesday and may take a day shift; with equal hours the first by name is offered.
+    give_shift(world, world.a, 0, "mandag", at(MONDAY, 15), layer="aften")
+    give_shift(world, world.a, 0, "tirsdag", at(TUESDAY, 7))
+
+    page = world.client("medlem").get(_cell(world, 0, TUESDAY)).get_data(as_text=True)
+
+    panel = page.split('id="handling"')[1].split("</section>")[0]
+    assert "R1" in panel
+    assert ("Forslag: Byt dagvagten tirsdag 24. november med Medarbejder 1, der har fri "
+            "(0,0 af 296,0 kontrakttimer planlagt).") in panel

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from planning.checker import CheckResult
+from planning.danish import day_da
 from planning.model import Severity, Violation
 from web.grid import Cell, CellShift, Day, Grid, Row
 from web.history import short_day
@@ -74,7 +75,8 @@ def build_panel(grid: Grid, person: str | None, day: date | None, can_act: bool,
     if panel.can_act:
         panel.swap_groups = {s.shift_id: swap_choices(grid, row, cell.day.date)
                              for s in cell.shifts}
-    panel.violations = touching(verdict, row.employee_id, cell)
+    panel.violations = touching(verdict, row.employee_id, cell) + fees(
+        verdict, row.employee_id, cell.day.date)
     return panel
 
 
@@ -109,6 +111,32 @@ def touching(verdict: CheckResult, employee: str | None, cell: Cell) -> list[Vio
                                              and (v.dates[-1] - v.dates[0]).days <= 7):
             found.append(v)
     return found
+
+
+#: Costs of changing a published plan (omlagt tjeneste, varsko, inddraget fridøgn).
+CHANGE_FEES = ("R7", "R8", "R9")
+
+
+def fees(verdict: CheckResult, employee: str | None, day: date) -> list[Violation]:
+    """The fees due for changes after publication to ``employee``'s shift on ``day``, as
+    cost lines in the panel's verdict (rule, Danish sentence with the amount in kr.)."""
+    if employee is None:
+        return []
+    named = day_da(day)
+    return [Violation(
+        rule=c.rule, severity=Severity.COST, employee=c.employee, dates=(day,),
+        measured=c.amount_dkk, limit=0.0, unit="kr",
+        message=f"{c.message} Det koster {kroner(c.amount_dkk)} ({c.basis}).",
+        suggestion="Varsl ændringer i god tid, så undgås betalingen.",
+        detail=f"{c.rule}: {c.amount_dkk:.2f} DKK for a change after publication")
+        for c in verdict.costs
+        if c.rule in CHANGE_FEES and c.employee == employee and named in c.message]
+
+
+def kroner(amount: float) -> str:
+    """'2.371,83 kr.' — Danish thousands separator and decimal comma."""
+    text = f"{amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} kr."
 
 
 def split_target(value: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from flask_login import current_user
 
 from domain.application import CONFLICT_MESSAGE
-from domain.errors import Conflict
+from domain.errors import Conflict, RuleBroken
 from planning.checker import CheckResult
 from web import services
 from web.authz import authorize_roster_command
@@ -52,10 +52,69 @@ def perform(name: str, data: dict[str, Any], expected_version: int | None = None
     roster = app.roster(roster_id)
     authorize_roster_command(current_user, name, roster, data)
     check_version(roster, expected_version)
-    method = COMMANDS[name][1]
-    getattr(app, method)(current_user.actor, **data)
+    changes = after_publication(name, data, roster)
+    if changes is None:
+        getattr(app, COMMANDS[name][1])(current_user.actor, **data)
+    for change in changes or ():
+        app.change_shift_after_publish(current_user.actor, roster_id, **change)
     services().forget_verdicts()
     return Outcome(roster_id, app.roster(roster_id)["version"])
+
+
+#: Why a puzzle on a published roster changed it (recorded with the change).
+REASONS = {"take_shift": "Ledig vagt taget efter offentliggørelse",
+           "release_shift": "Vagt afgivet efter offentliggørelse",
+           "swap_shifts": "Vagt byttet efter offentliggørelse"}
+
+
+def after_publication(name: str, data: dict[str, Any], roster: dict[str, Any]
+                      ) -> list[dict[str, Any]] | None:
+    """A puzzle (take an open shift, release, swap) on a published roster as the changes
+    after publication it makes, stamped now (``changed_at``), so the notice given and
+    the fees R7–R9 are recorded and priced; None when the roster is still open or the
+    command is not such a puzzle (the domain then decides, e.g. refuses a new shift).
+
+    :raise RuleBroken: a release of someone else's shift, or an exchange that would give
+        someone two shifts at once (checked before anything is stored).
+    """
+    shifts = roster["shifts"]
+    if roster["published_at"] is None or name not in REASONS:
+        return None
+    shift = shifts.get(str(data.get("shift_id")))
+    if shift is None:
+        return None
+    now, reason = now_local(), REASONS[name]
+
+    def move(shift_id: str, to: Any) -> dict[str, Any]:
+        s = shifts[shift_id]
+        return {"shift_id": shift_id, "employee_id": to, "start": s["start"], "end": s["end"],
+                "changed_at": now, "reason": reason}
+
+    if name == "take_shift":
+        if shift["employee_id"] is not None:
+            return None  # the domain explains that a colleague holds it
+        return [move(data["shift_id"], data["employee_id"])]
+    if name == "release_shift":
+        if shift["employee_id"] != str(data["employee_id"]):
+            raise RuleBroken("Man kan kun afgive sine egne vagter.",
+                             f"shift {data['shift_id']} is not held by {data['employee_id']}",
+                             field="shift_id")
+        return [move(data["shift_id"], None)]
+    holder, other_id = shift["employee_id"], data.get("other_shift_id")
+    if holder is None:
+        return None  # the domain explains that an open shift is taken, not swapped
+    if other_id is None:
+        return [move(data["shift_id"], data["to_employee_id"])]
+    other = shifts.get(other_id)
+    if other is None or other["employee_id"] != str(data["to_employee_id"]):
+        raise RuleBroken("Den anden vagt tilhører ikke kollegaen.",
+                         f"shift {other_id} not held by {data['to_employee_id']}",
+                         field="other_shift_id")
+    if shift["start"] < other["end"] and other["start"] < shift["end"]:
+        raise RuleBroken("Vagterne ligger samtidig og kan ikke byttes.",
+                         f"shifts {data['shift_id']} and {other_id} overlap",
+                         field="other_shift_id")
+    return [move(data["shift_id"], data["to_employee_id"]), move(other_id, UUID(holder))]
 
 
 def check_and_record(roster_id: UUID, expected_version: int | None = None) -> CheckResult:

@@ -71,12 +71,13 @@ def to_plan(context: RosterContext) -> RosterPlan:
     history: tuple[Shift, ...] = ()
     if context.previous is not None:
         since = start - timedelta(days=HISTORY_DAYS)
-        history = tuple(s for s in _shifts(context.previous["shifts"]) if s.day >= since)
+        history = tuple(s for s in _shifts(context.previous["shifts"], {}) if s.day >= since)
     night_workers = set(context.team["ground_rules"].get("night_workers") or [])
     people = {e: _person(e, data, e in night_workers) for e, data in context.employees.items()}
     end = start + timedelta(weeks=roster["weeks"])
     return RosterPlan(
-        period_start=start, weeks=roster["weeks"], shifts=tuple(_shifts(roster["shifts"])),
+        period_start=start, weeks=roster["weeks"],
+        shifts=tuple(_shifts(roster["shifts"], context.team.get("routes") or {})),
         history=history, people=people,
         absences=tuple(_absences(context.employees, end)),
         published_at=roster["published_at"], changes=tuple(_changes(context.history)),
@@ -88,17 +89,22 @@ def check_roster(context: RosterContext, catalogue: Catalogue | None = None) -> 
     return check(to_plan(context), catalogue)
 
 
-def _shifts(shifts: dict[str, dict[str, Any]]) -> Iterable[Shift]:
+def _shifts(shifts: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]]
+            ) -> Iterable[Shift]:
+    """The held shifts; a shift on a route requires the route's faggruppe."""
     for shift_id, s in sorted(shifts.items(), key=lambda item: item[1]["start"]):
         if s["employee_id"] is None:
             continue  # an open shift is nobody's work yet
+        route = routes.get(s.get("route") or "") or {}
         yield Shift(employee=s["employee_id"], start=s["start"], end=s["end"],
-                    layer=s["layer"], route=s.get("route"), shift_id=shift_id)
+                    layer=s["layer"], route=s.get("route"), shift_id=shift_id,
+                    profession=route.get("profession"))
 
 
 def _person(employee: str, data: dict[str, Any], night_worker: bool) -> Person:
     return Person(employee=employee, name=data["name"], weekly_hours=data["weekly_hours"],
-                  night_worker=True if night_worker else None)
+                  night_worker=True if night_worker else None,
+                  profession=data.get("profession"))
 
 
 def _absences(employees: dict[str, dict[str, Any]], until: date) -> Iterable[Absence]:

@@ -190,3 +190,25 @@ def test_demo_accounts() -> None:
 def test_other_seeds_keep_team_sizes(seed: int) -> None:
     plan = plan_district(seed=seed, today=TODAY)
     assert all(12 <= size <= 17 for size in plan.team_sizes().values())
+
+
+def test_every_demo_roster_keeps_the_hard_agreement_rules(app: Pusleplan) -> None:
+    # The greedy demo rosters (the published history and the open, partly puzzled next
+    # one) must pass the same checker the web shows, or "Foreslå plan" on the open roster
+    # answers "infeasible" and the demo looks careless. Small district, 2 × 2 rosters.
+    from domain.rosters import roster_id
+    from domain.teams import team_id
+    from planning.checker import check
+    from web.rosterplan import load_context, to_plan
+
+    build_small(app)
+    plan = plan_district(seed=2026, today=TODAY, **SMALL)
+    checked = 0
+    for team in plan.teams:
+        for start in (plan.history_start, plan.next_start):
+            context = load_context(app, roster_id(team_id(team.code), start))
+            result = check(to_plan(context), suggest=False)
+            assert [(v.rule, v.employee, v.dates) for v in result.hard] == [], (team, start)
+            assert sum(1 for s in context.roster["shifts"].values() if s["employee_id"]) > 20
+            checked += 1
+    assert checked == 4

@@ -26,22 +26,32 @@ def small_district(app: Pusleplan) -> None:
 
 
 def test_the_demo_reorganisation_into_mini_teams_means_fewer_faces_per_citizen(
-    app: Pusleplan, store: Store
+    store_factory: Any
 ) -> None:
-    small_district(app)
+    # What the evaluation should show is what the split into mini-teams did to OE1. The
+    # same district is built twice from one seed — the same people, citizens, sickness
+    # and holidays — once with OE1's split halfway and once without (it keeps sharing
+    # visits out centrally). OE1's "after" period is then compared with its own
+    # counterfactual, where only the reorganisation differs. Comparing OE1 before with
+    # after, or with the control team OE2, is at the mercy of chance: a sickness wave in
+    # one team's "after" weeks moved those figures by more than the effect, either way,
+    # whenever the demo generator changed.
+    figures = {}
+    for reorganise in (True, False):
+        store = store_factory("sqlite")
+        app = store.app()
+        try:
+            build_demo(app, seed=2026, today=TODAY, teams=2, citizens=60, history_weeks=4,
+                       reorganise=reorganise)
+            figures[reorganise] = evaluate(app, store.settings, store.extra_env, "OE1",
+                                           BEFORE, AFTER, replan_days=0).figures["after"]
+        finally:
+            app.close()
 
-    split = evaluate(app, store.settings, store.extra_env, "OE1", BEFORE, AFTER,
-                     replan_days=0)
-    control = evaluate(app, store.settings, store.extra_env, "OE2", BEFORE, AFTER,
-                       replan_days=0)
-
-    before, after = split.figures["before"], split.figures["after"]
-    assert after.continuity_mean < before.continuity_mean - 0.5
-    assert after.contact_share > 2 * before.contact_share
-    assert before.continuity_n > 20 and after.continuity_n > 20
-    # The team that did not reorganise does not improve like that.
-    unchanged = control.figures["before"].continuity_mean - 0.5
-    assert control.figures["after"].continuity_mean > unchanged
+    split, without = figures[True], figures[False]
+    assert split.continuity_n > 20 and without.continuity_n > 20
+    assert split.continuity_mean < without.continuity_mean - 0.4
+    assert split.contact_share > without.contact_share
 
 
 def test_the_report_compares_every_figure_with_its_difference_and_observations(

@@ -206,9 +206,12 @@ class _Builder(_HistoryBuilder):
             rid = app.open_roster(PLANNER, tid, start, plan.weeks)
             bids = self.bids(team, start, plan.weeks)
             self.write_bids(rid, bids)
-            prior = [s for s in self.rotas[team.code].shifts_on(start - timedelta(days=1))]
+            # The previous roster's last two weeks: rest windows reach across the boundary.
+            before = self.rotas[team.code]
+            prior = [s for i in range(1, 15) for s in before.shifts_on(start - timedelta(days=i))
+                     if s.employee is not None]
             rota = _Rota(team, start, plan.weeks, rng, unavailable, bids, prior)
-            if team.code in self.mini:
+            if team.code in self.mini and self.reorg_day <= start:
                 rota.mini_teams, rota.mini_from = self.mini[team.code], start
             rota.build()
             taken: list[_Shift] = []
@@ -254,20 +257,24 @@ class _Builder(_HistoryBuilder):
 def build_demo(
     app: Pusleplan, seed: int = 2026, today: date | None = None,
     progress: Progress | None = None, *, teams: int = 6, citizens: int = 300,
-    history_weeks: int = 8,
+    history_weeks: int = 8, reorganise: bool = True,
 ) -> DemoSummary:
     """Build the demo district into ``app`` (an empty store) and say what was written.
 
     Every event is written through the application's commands. ``progress`` is
     called with (stage, done, total). ``teams``, ``citizens`` and
     ``history_weeks`` shrink the demo for tests; the defaults are the full
-    district (6 teams, ~300 citizens, 8 weeks). Nobody else may write to the
+    district (6 teams, ~300 citizens, 8 weeks). ``reorganise=False`` builds the same
+    district without the first team's split into mini-teams (it keeps sharing visits
+    out centrally): the counterfactual an evaluation compares with. Nobody else may write to the
     store while it is built (the build keeps its own aggregate cache).
     """
     started = clock.perf_counter()
     before = _event_count(app)
     plan = plan_district(seed, today, teams, citizens, history_weeks)
     builder = _Builder(app, plan, progress)
+    if not reorganise:
+        builder.reorg_day = date.max
     with _quick_repository(app):
         builder.teams_and_staff()
         builder.citizens_setup()

@@ -175,7 +175,8 @@ class _HistoryBuilder(_DayPlanner):
             holder = shift.employee
             rota.unplace(shift)
             shift.start, shift.end = start, end
-            if not rota.rest_ok(holder, shift.day, start, end, (shift_id,)):
+            if not (rota.rest_ok(holder, shift.day, start, end, (shift_id,))
+                    and rota.days_off_ok(holder, shift)):
                 shift.start -= timedelta(minutes=start_delta)
                 shift.end -= timedelta(minutes=end_delta)
                 rota.place(shift, holder)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from domain.employees import employee_id
 from domain.values import BidKind, Profession
+from planning.clock import longest_free, to_utc
 from scripts.demo.model import (
     DAY_NAMES,
     LADDER,
@@ -17,6 +19,18 @@ from scripts.demo.model import (
     REST_HOURS,
     TeamPlan,
 )
+
+#: R2 (weekly rest): every 7 × 24 h window from a midnight holds this much free time.
+WEEKLY_REST = timedelta(hours=35)
+#: Score penalties after a reorganisation into mini-teams: a shift on another mini-team's
+#: route, and on another route than the person's last (so citizens meet few faces).
+MINI_OTHER_TEAM = 1.0
+MINI_OTHER_ROUTE = 0.25
+#: ... and a bonus for the route a person already knows (up to ROUTE_HABIT shifts on it).
+MINI_OWN_ROUTE = 0.4
+ROUTE_HABIT = 4
+#: R3 (days off): free calendar days in every week of the roster.
+DAYS_OFF_PER_WEEK = 2
 
 # -- the roster model (greedy, in memory) ---------------------------------------------
 
@@ -53,6 +67,24 @@ def shift_times(day: date, layer: str) -> tuple[datetime, datetime]:
     return start, start + timedelta(hours=length)
 
 
+def _touched(shift: _Shift) -> list[date]:
+    """Calendar days a shift works on (ending at 00:00 does not touch the next day)."""
+    return [shift.day + timedelta(days=i) for i in range((_last_day(shift) - shift.day).days + 1)]
+
+
+def _last_day(shift: _Shift) -> date:
+    return (shift.end - timedelta(microseconds=1)).date()
+
+
+def _utc(moment: datetime) -> datetime:
+    return to_utc(moment)
+
+
+@lru_cache(maxsize=4096)
+def _midnight(day: date) -> datetime:
+    return to_utc(datetime.combine(day, time()))
+
+
 def _can_do(profession: str, required: str) -> bool:
     return Profession(profession).can_do(required)
 
@@ -82,6 +114,7 @@ class _Rota:
         self.hours: dict[str, float] = dict.fromkeys(self.members, 0.0)
         self.week_hours: dict[tuple[str, int], float] = {}
         self.last_route: dict[str, str] = {}
+        self.on_route: dict[tuple[str, str], int] = {}  # shifts placed per person and route
         self.shifts: dict[str, _Shift] = {}
         self.by_day: dict[date, list[_Shift]] = {}
         self.day_off = {(b.number, b.day) for b in bids if b.kind == BidKind.DAY_OFF}
@@ -121,6 +154,39 @@ class _Rota:
                 return False
         return True
 
+    def days_off_ok(self, number: str, shift: _Shift, ignore: tuple[str, ...] = ()) -> bool:
+        """Whether ``number`` keeps the agreement's rest with ``shift`` added (and the
+        shifts ``ignore`` removed): R3, two free calendar days in each week of the roster
+        (a night takes the day it ends on), and R2, 35 h free in every window of 7 × 24 h
+        starting at a midnight, as the checker counts them (real elapsed time)."""
+        held = self.by_emp[number]
+        first, last = shift.day, _last_day(shift)
+        span = (last - first).days
+        # The person's shifts from 7 days before to 7 days after, one a day, in order.
+        near: list[_Shift] = []
+        for i in range(-7, span + 8):
+            day = first + timedelta(days=i)
+            other = shift if i == 0 else held.get(day)
+            if other is not None and (other is shift or (
+                    other.shift_id not in ignore and other.shift_id != shift.shift_id)):
+                near.append(other)
+        end_of_period = self.start + timedelta(weeks=self.weeks)
+        for day in {first, last}:
+            if not self.start <= day < end_of_period:
+                continue
+            monday = self.start + timedelta(weeks=self.week(day))
+            sunday = monday + timedelta(days=6)
+            touched = {d for s in near if monday - timedelta(days=1) <= s.day <= sunday
+                       for d in _touched(s) if monday <= d <= sunday}
+            if len(touched) > 7 - DAYS_OFF_PER_WEEK:
+                return False
+        blocks = [(_utc(s.start), _utc(s.end)) for s in near]
+        midnights = [_midnight(first + timedelta(days=i)) for i in range(-6, span + 8)]
+        for i in range(span + 7):
+            if longest_free(blocks, midnights[i], midnights[i + 7])[0] < WEEKLY_REST:
+                return False
+        return True
+
     def nights_before(self, number: str, day: date) -> int:
         count = 0
         shifts = self.by_emp[number]
@@ -153,14 +219,16 @@ class _Rota:
         limit = member.weekly_hours * self.weeks + (16 if cover else 4)
         if self.hours[number] + 8 > limit + (16 if not strict else 0):
             return False
-        if not strict:
-            return True
-        if (number, shift.day) in self.day_off or (number, shift.day, shift.layer) in self.avoid:
-            return False
-        if shift.day.weekday() >= 5 and member.weekend_parity != self.week(shift.day) % 2:
-            return False
-        week = self.week_hours.get((number, self.week(shift.day)), 0.0)
-        return cover or week + 8 <= member.weekly_hours + 5
+        if strict:
+            if ((number, shift.day) in self.day_off
+                    or (number, shift.day, shift.layer) in self.avoid):
+                return False
+            if shift.day.weekday() >= 5 and member.weekend_parity != self.week(shift.day) % 2:
+                return False
+            week = self.week_hours.get((number, self.week(shift.day)), 0.0)
+            if not cover and week + 8 > member.weekly_hours + 5:
+                return False
+        return self.days_off_ok(number, shift)  # the hard rest rules, last: the dearest
 
     def score(self, number: str, shift: _Shift, cover: bool = False) -> float:
         member = self.members[number]
@@ -178,9 +246,14 @@ class _Rota:
         if shift.layer == "nat" and member.night_worker:
             value -= 0.2
         if self.mini_teams and shift.day >= self.mini_from:
+            # Mini-teams: the route's own people first, and each on the route they know.
             group = self.mini_teams.get(shift.route)
             if group is not None and self.mini_teams.get(number) != group:
-                value += 0.3
+                value += MINI_OTHER_TEAM
+            if self.last_route.get(number) not in (None, shift.route):
+                value += MINI_OTHER_ROUTE
+            known = min(self.on_route.get((number, shift.route), 0), ROUTE_HABIT)
+            value -= MINI_OWN_ROUTE * known / ROUTE_HABIT
         return value + self.rng.random() * 0.04
 
     # -- placing ------------------------------------------------------------------
@@ -197,6 +270,7 @@ class _Rota:
         key = (number, self.week(shift.day))
         self.week_hours[key] = self.week_hours.get(key, 0.0) + hours
         self.last_route[number] = shift.route
+        self.on_route[number, shift.route] = self.on_route.get((number, shift.route), 0) + 1
 
     def unplace(self, shift: _Shift) -> None:
         number = shift.employee
@@ -207,6 +281,7 @@ class _Rota:
         self.hours[number] -= hours
         key = (number, self.week(shift.day))
         self.week_hours[key] -= hours
+        self.on_route[number, shift.route] -= 1
         shift.employee = None
 
     def best(self, shift: _Shift, exclude: tuple[str, ...] = (), cover: bool = False
@@ -270,7 +345,9 @@ class _Rota:
             return False
         if shift.layer == "nat" and self.nights_before(number, shift.day) >= MAX_NIGHTS_IN_ROW:
             return False
-        return self.rest_ok(number, shift.day, shift.start, shift.end, ignore)
+        if not self.rest_ok(number, shift.day, shift.start, shift.end, ignore):
+            return False
+        return self.days_off_ok(number, shift, ignore)
 
     def exchange(self, a: _Shift, b: _Shift) -> None:
         ea, eb = a.employee, b.employee

@@ -24,6 +24,10 @@ from scripts.demo.model import (
 )
 from scripts.demo.rosters import _can_do
 
+#: After the reorganisation: how much (in minutes of the visit score) a mini-team
+#: prefers whoever visited the citizen in the last 14 days.
+SEEN_BONUS = 90
+
 
 @dataclass
 class _Worker:
@@ -182,7 +186,7 @@ class _DayPlanner(_BuilderBase):
                 if central:
                     bonus = 0
                 if mini and day - seen.get(worker.number, date.min) <= timedelta(days=13):
-                    bonus += 45  # mini-teams: whoever came lately comes again
+                    bonus += SEEN_BONUS  # mini-teams: whoever came lately comes again
                 return at + 10 * late + 5 * overtime - bonus
 
             chosen = sorted(candidates, key=lambda w: (score(w), w.number))[:needed]

@@ -30,3 +30,9 @@ def duration_da(hours: float) -> str:
 def number_da(value: float, decimals: int = 1) -> str:
     """'37,5' — Danish decimal comma."""
     return f"{value:.{decimals}f}".replace(".", ",")
+
+
+def kroner_da(amount: float) -> str:
+    """'2.371,83 kr.' — thousands point, decimal comma."""
+    text = f"{amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"{text} kr."

@@ -144,6 +144,7 @@ def test_evening_and_sunday_work_is_priced_with_the_dated_rate_table():
     assert evening.hours == 6.0
     assert evening.amount_dkk == pytest.approx(6 * 200 * 0.3512)
     assert "2025-01-01" in evening.basis
+    assert "timeløn 200,00 kr." in evening.basis
 
 
 def test_a_shift_moved_with_short_notice_costs_the_fee_per_started_half_hour():
@@ -153,6 +154,7 @@ def test_a_shift_moved_with_short_notice_costs_the_fee_per_started_half_hour():
     [fee] = [c for c in result.costs if c.rule == "R7"]
     assert fee.hours == pytest.approx(70 / 60, abs=0.01)
     assert fee.amount_dkk == pytest.approx(3 * 44.07)
+    assert fee.basis.startswith("44,07 kr. pr. påbegyndt halve time")  # Danish decimals
 
 
 def test_a_late_publication_is_a_soft_warning():

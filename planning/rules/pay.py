@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from planning.calendar_dk import is_holiday_moment
 from planning.clock import UTC, aware, local, shift_hours
-from planning.danish import day_da, moment_da, number_da
+from planning.danish import day_da, kroner_da, moment_da, number_da
 from planning.model import CostLine, RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
 
@@ -105,7 +105,7 @@ class Supplements(Rule):
                     rule=self.id, employee=employee, hours=halves / 2,
                     amount_dkk=round(amount, 2),
                     basis=(f"satstabel fra {', '.join(str(t) for t in sorted(tables))}; "
-                           f"timeløn {wage:.2f} kr; påbegyndte halve timer"),
+                           f"timeløn {kroner_da(wage)}; påbegyndte halve timer"),
                     message=f"{name}: {number_da(halves / 2)} timer {BAND_NAMES_DA[band]}tillæg.",
                 ))
         return lines
@@ -200,7 +200,8 @@ class ChangeFee(Rule):
             lines.append(CostLine(
                 rule=self.id, employee=change.employee, hours=round(moved, 2),
                 amount_dkk=round(halves * self.fee_per_half_hour, 2),
-                basis=f"{self.fee_per_half_hour} kr pr. påbegyndt halve time (2020-21-niveau)",
+                basis=(f"{kroner_da(self.fee_per_half_hour)} pr. påbegyndt halve time "
+                       "(2020-21-niveau)"),
                 message=(f"{name}s vagt {moment_da(change.old_start)} blev flyttet med "
                          f"{number_da(notice_h)} timers varsel."),
             ))
@@ -250,7 +251,7 @@ class ShortNoticeExtraWork(Rule):
             name = plan.person(change.employee).name or change.employee
             lines.append(CostLine(
                 rule=self.id, employee=change.employee, hours=round(added, 2),
-                amount_dkk=self.varsko_fee, basis=f"varsko {self.varsko_fee} kr (2020-21)",
+                amount_dkk=self.varsko_fee, basis=f"varsko {kroner_da(self.varsko_fee)} (2020-21)",
                 message=(f"{name} fik {number_da(added)} ekstra timer {day_da(change.new_start)}"
                          " uden varsel dagen før."),
             ))
@@ -313,10 +314,10 @@ class CancelledDayOff(Rule):
                 continue
             wage = plan.person(change.employee).hourly_wage or self.default_hourly_wage
             amount = self.overtime_h * wage * 1.5
-            basis = f"{self.overtime_h} t overarbejde à {wage * 1.5:.2f} kr"
+            basis = f"{number_da(self.overtime_h)} t overarbejde à {kroner_da(wage * 1.5)}"
             if notice < self.varsko_days:
                 amount += self.varsko_fee
-                basis += f" + varsko {self.varsko_fee} kr"
+                basis += f" + varsko {kroner_da(self.varsko_fee)}"
             name = plan.person(change.employee).name or change.employee
             lines.append(CostLine(
                 rule=self.id, employee=change.employee, hours=self.overtime_h,

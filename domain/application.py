@@ -291,11 +291,19 @@ class Pusleplan(Application[UUID]):
     def change_shift_after_publish(
         self, actor: Actor, roster_id: UUID, shift_id: str, employee_id: UUID | None,
         start: datetime, end: datetime, changed_at: datetime, reason: str,
+        exchange_shift_id: str | None = None,
     ) -> None:
+        """Change a published shift; with ``exchange_shift_id`` that shift goes to the
+        first shift's previous holder in the same change (an exchange: both or neither)."""
         roster, team = self._roster_and_team(roster_id)
         is_member = employee_id is None or team.is_member(employee_id)
-        roster.change_after_publish(shift_id, employee_id, start, end, changed_at, reason,
-                                    is_member, actor.as_dict())
+        if exchange_shift_id is None:
+            roster.change_after_publish(shift_id, employee_id, start, end, changed_at, reason,
+                                        is_member, actor.as_dict())
+        else:
+            roster.exchange_after_publish(shift_id, employee_id, start, end,
+                                          exchange_shift_id, changed_at, reason, is_member,
+                                          actor.as_dict())
         self.store(roster)
 
     # -- day plans ----------------------------------------------------------------------

@@ -274,6 +274,32 @@ class Roster(Aggregate):
             changed_at=changed_at, notice_hours=notice_hours, reason=reason, actor=actor,
         )
 
+    def exchange_after_publish(
+        self, shift_id: str, employee_id: UUID | None, start: datetime, end: datetime,
+        other_shift_id: str, changed_at: datetime, reason: str, is_member: bool,
+        actor: dict[str, str],
+    ) -> None:
+        """Give ``shift_id`` to ``employee_id`` and ``other_shift_id`` (held by
+        ``employee_id``) to the first shift's holder: two changes, stored together."""
+        shift, other = self.get_shift(shift_id), self.get_shift(other_shift_id,
+                                                                "exchange_shift_id")
+        holder = shift["employee_id"]
+        if employee_id is None or holder is None or other["employee_id"] != str(employee_id):
+            raise RuleBroken(
+                "Den anden vagt tilhører ikke kollegaen.",
+                f"shift {other_shift_id} is not held by {employee_id}",
+                field="exchange_shift_id",
+            )
+        if shift["start"] < other["end"] and other["start"] < shift["end"]:
+            raise RuleBroken(
+                "Vagterne ligger samtidig og kan ikke byttes.",
+                f"shifts {shift_id} and {other_shift_id} overlap", field="exchange_shift_id",
+            )
+        self.change_after_publish(shift_id, employee_id, start, end, changed_at, reason,
+                                  is_member, actor)
+        self.change_after_publish(other_shift_id, UUID(holder), other["start"], other["end"],
+                                  changed_at, reason, True, actor)
+
     # -- guards -----------------------------------------------------------------
 
     def check_open_for_puzzling(self) -> None:

@@ -173,6 +173,31 @@ def test_a_published_roster_changes_only_through_a_change_that_records_the_notic
     assert change.previous_employee_id == str(a)
 
 
+def test_an_exchange_after_publication_stores_both_changes_or_neither(memory_app):
+    s = team_scenario(memory_app)
+    a, b = s.members[0], s.members[1]
+    wednesday, thursday = MONDAY + timedelta(days=2), MONDAY + timedelta(days=3)
+    take(memory_app, s, "s1", a)
+    take(memory_app, s, "s2", b, day=wednesday)
+    take(memory_app, s, "s3", a, day=wednesday, start=10, end=18)  # overlaps s2
+    take(memory_app, s, "s4", b, day=thursday)
+    memory_app.record_roster_check(LEADER, s.roster, 0, 0)
+    memory_app.publish_roster(LEADER, s.roster, datetime(2026, 10, 20, 12))
+    version = memory_app.roster(s.roster)["version"]
+    with pytest.raises(RuleBroken):  # s1 could go to b, but s2 cannot go to a
+        memory_app.change_shift_after_publish(
+            LEADER, s.roster, "s1", b, at(MONDAY, 7), at(MONDAY, 15),
+            changed_at=datetime(2026, 11, 21, 7), reason="Bytte", exchange_shift_id="s2")
+    roster = memory_app.roster(s.roster)
+    assert roster["version"] == version  # nothing stored, not even the first half
+    assert roster["shifts"]["s1"]["employee_id"] == str(a)
+    memory_app.change_shift_after_publish(
+        LEADER, s.roster, "s1", b, at(MONDAY, 7), at(MONDAY, 15),
+        changed_at=datetime(2026, 11, 21, 7), reason="Bytte", exchange_shift_id="s4")
+    shifts = memory_app.roster(s.roster)["shifts"]
+    assert (shifts["s1"]["employee_id"], shifts["s4"]["employee_id"]) == (str(b), str(a))
+
+
 def test_a_shift_cannot_be_changed_after_publish_before_the_roster_is_published(memory_app):
     s = team_scenario(memory_app)
     take(memory_app, s, "s1", s.members[0])

@@ -114,7 +114,7 @@ def after_publication(name: str, data: dict[str, Any], roster: dict[str, Any]
         raise RuleBroken("Vagterne ligger samtidig og kan ikke byttes.",
                          f"shifts {data['shift_id']} and {other_id} overlap",
                          field="other_shift_id")
-    return [move(data["shift_id"], data["to_employee_id"]), move(other_id, UUID(holder))]
+    return [move(data["shift_id"], data["to_employee_id"]) | {"exchange_shift_id": other_id}]
 
 
 def check_and_record(roster_id: UUID, expected_version: int | None = None) -> CheckResult:

@@ -507,6 +507,7 @@ class ChangeShiftAfterPublishSchema(CommandSchema):
     end = moment()
     changed_at = moment()
     reason = text(REASON_MAX)
+    exchange_shift_id = local_id(required=False, load_default=None, allow_none=True)
 
     @validates_schema
     def _end_after_start(self, data: dict[str, Any], **kwargs: Any) -> None:

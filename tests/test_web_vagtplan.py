@@ -260,6 +260,10 @@ def test_handing_over_a_published_shift_records_the_change_and_shows_the_fee(
     give_shift(world, world.a, 0, "tirsdag", at(TUESDAY, 7))
     _publish(world)
     colleague = str(world.a.members[1])
+    offered = world.client("medlem").get(_cell(world, 0, TUESDAY)).get_data(as_text=True)
+    offered = offered.split('id="handling"')[1].split("</section>")[0]
+    assert "Byt vagten" in offered and "kan koste et gebyr (R7–R9)" in offered
+    assert "Gem ønsket" not in offered  # new bids go through the planner once published
 
     _submit(world.client("medlem"), world, "byt", _cell(world, 0, TUESDAY),
             shift_id="tirsdag", target=colleague, person=str(world.a.members[0]),

@@ -7,8 +7,9 @@ CSV (UTF-8, header row required)::
 
 Times are ISO local times in Europe/Copenhagen without offset. An employees
 CSV has ``employee[,name][,weekly_hours][,hourly_wage][,night_worker]
-[,reduced_rest_allowed]``. JSON holds the whole ``RosterPlan`` (see
-``plan_to_json``).
+[,reduced_rest_allowed][,profession]`` (profession: UFL, SSH, SSA, SPL or TER; the
+checker then names only qualified colleagues in its suggestions). JSON holds the
+whole ``RosterPlan`` (see ``plan_to_json``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from planning.model import Absence, Person, RosterPlan, Shift
 
 SHIFT_COLUMNS = ["employee", "start", "end", "layer", "route", "shift_id", "break_minutes"]
 PEOPLE_COLUMNS = ["employee", "name", "weekly_hours", "hourly_wage", "night_worker",
-                  "reduced_rest_allowed"]
+                  "reduced_rest_allowed", "profession"]
+PROFESSIONS = ("UFL", "SSH", "SSA", "SPL", "TER")
 HISTORY_DAYS = 14
 
 
@@ -132,12 +134,17 @@ def read_people_csv(text: str, where: str = "employees.csv") -> dict[str, Person
             raise _fail(where, line, "employee", "missing")
         hours = _number(row.get("weekly_hours", ""), where, line, "weekly_hours", 0.5, 48)
         wage = _number(row.get("hourly_wage", ""), where, line, "hourly_wage", 50, 2000)
+        profession = row.get("profession", "").upper() or None
+        if profession is not None and profession not in PROFESSIONS:
+            raise _fail(where, line, "profession",
+                        f"{row['profession']!r} is not one of {', '.join(PROFESSIONS)}")
         people[employee] = Person(
             employee=employee, name=row.get("name") or employee,
             weekly_hours=hours if hours is not None else 37.0, hourly_wage=wage,
             night_worker=_flag(row.get("night_worker", ""), where, line, "night_worker"),
             reduced_rest_allowed=bool(_flag(row.get("reduced_rest_allowed", ""), where, line,
                                             "reduced_rest_allowed")),
+            profession=profession,
         )
     return people
 

@@ -103,3 +103,24 @@ def test_check_with_local_rules_can_allow_what_the_default_forbids(tmp_path):
     rules = tmp_path / "rules.toml"
     rules.write_text("[rules.R1]\nmin_rest_h = 10\n")
     assert main(["check", str(roster), "--rules", str(rules)]) == 0
+
+
+def test_check_names_only_a_qualified_free_colleague_when_professions_are_given(
+    tmp_path, capsys
+):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("employee,start,end,layer\n"
+                      "anna,2026-11-23T07:00,2026-11-23T15:01,dag\n"
+                      "anna,2026-11-24T02:00,2026-11-24T10:00,dag\n")
+    people = tmp_path / "employees.csv"
+    people.write_text("employee,name,weekly_hours\nanna,Anna,37\naaron,Aaron,37\ncara,Cara,37\n")
+    assert main(["check", str(roster), "--employees", str(people)]) == 1
+    assert "Byt dagvagten tirsdag 24. november med Aaron" in capsys.readouterr().out
+    people.write_text("employee,name,weekly_hours,profession\n"
+                      "anna,Anna,37,SSA\naaron,Aaron,37,SSH\ncara,Cara,37,ssa\n")
+    assert main(["check", str(roster), "--employees", str(people)]) == 1
+    out = capsys.readouterr().out
+    assert "Byt dagvagten tirsdag 24. november med Cara" in out and "Aaron, der har fri" not in out
+    people.write_text("employee,profession\nanna,nurse\n")
+    assert main(["check", str(roster), "--employees", str(people)]) == 2
+    assert "employees.csv:2: profession: 'nurse' is not one of" in capsys.readouterr().err

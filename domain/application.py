@@ -8,7 +8,10 @@ take plain values (already validated at the edge by the marshmallow schemas in
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -42,6 +45,20 @@ log = logging.getLogger(__name__)
 A = TypeVar("A", bound=Aggregate)
 
 CONFLICT_MESSAGE = "En anden har ændret planen imens – genindlæs og prøv igen."
+
+
+@dataclass
+class Expectation:
+    """A command's claim that it acts on ``aggregate_id`` as it stood at ``version``
+    (None: any version); ``loaded`` is the aggregate the command loaded, so its version
+    after the command is the one the command saved."""
+
+    aggregate_id: UUID
+    version: int | None
+    loaded: Aggregate | None = None
+
+
+_EXPECTED: ContextVar[Expectation | None] = ContextVar("pusleplan_expected", default=None)
 
 
 class DateAsISO(Transcoding):
@@ -83,7 +100,29 @@ class Pusleplan(Application[UUID]):
                 from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"{what} findes ikke.", f"{aggregate_id} is not a {cls.__name__}")
+        expected = _EXPECTED.get()
+        if expected is not None and expected.aggregate_id == aggregate_id:
+            if expected.version is not None and aggregate.version != expected.version:
+                raise Conflict(CONFLICT_MESSAGE, f"{cls.__name__} {aggregate_id} is at version "
+                                                 f"{aggregate.version}, not {expected.version}")
+            expected.loaded = aggregate
         return aggregate
+
+    @contextmanager
+    def expecting(self, aggregate_id: UUID, version: int | None) -> Iterator[Expectation]:
+        """Run commands on ``aggregate_id`` only if it is still at ``version``.
+
+        The check happens when a command loads the aggregate, and the optimistic
+        concurrency of ``store`` covers the rest, so a command never acts on a newer
+        plan than the client saw (If-Match); the expectation then holds the saved
+        aggregate, whose version is the one to answer with.
+        """
+        expectation = Expectation(aggregate_id, version)
+        token = _EXPECTED.set(expectation)
+        try:
+            yield expectation
+        finally:
+            _EXPECTED.reset(token)
 
     def store(self, *aggregates: Aggregate) -> None:
         """Save, turning a concurrent write into a clear Conflict; nothing is half-written."""

@@ -214,3 +214,18 @@ def test_a_proposal_may_name_its_people_by_uuid(memory_app):
              "start": at(MONDAY, 7), "end": at(MONDAY, 15)}
     memory_app.accept_proposal(LEADER, s.roster, [shift])
     assert memory_app.roster(s.roster)["shifts"]["p1"]["employee_id"] == str(s.members[0])
+
+
+def test_a_command_expecting_an_older_version_is_refused_and_stores_nothing(memory_app):
+    s = team_scenario(memory_app)
+    take(memory_app, s, "s1", s.members[0])
+    seen = memory_app.roster(s.roster)["version"]
+    take(memory_app, s, "s2", s.members[1], day=MONDAY + timedelta(days=1))  # a colleague
+    with pytest.raises(Conflict), memory_app.expecting(s.roster, seen):
+        memory_app.release_shift(LEADER, s.roster, "s1", s.members[0])
+    assert memory_app.roster(s.roster)["shifts"]["s1"]["employee_id"] == str(s.members[0])
+    current = memory_app.roster(s.roster)["version"]
+    with memory_app.expecting(s.roster, current) as saved:
+        memory_app.release_shift(LEADER, s.roster, "s1", s.members[0])
+    assert saved.loaded is not None and saved.loaded.version == current + 1
+    assert memory_app.roster(s.roster)["version"] == current + 1

@@ -27,8 +27,7 @@ from web.auth import LoginFailed, authenticate, limit_login, start_session
 from web.authz import require_team
 from web.commands import flatten_messages, validation_failed
 from web.puzzle import check_and_record, now_local, parse_version, perform
-from web.rosterdata import Names, roster_answer, team_rosters, verdict_answer
-from web.rosterplan import load_context
+from web.rosterdata import Names, roster_answer, roster_context, team_rosters, verdict_answer
 
 API_TITLE = "Pusleplan API"
 
@@ -133,7 +132,7 @@ rosters_blp = Blueprint("rosters_api", __name__, url_prefix="/api/rosters",
 
 
 def _readable_context(roster_id: UUID) -> Any:
-    context = load_context(services().app, roster_id)
+    context = roster_context(services().app, roster_id)
     require_team(current_user, context.roster["team_id"])
     return context
 

@@ -50,15 +50,18 @@ def perform(name: str, data: dict[str, Any], expected_version: int | None = None
     app = services().app
     roster_id: UUID = data["roster_id"]
     roster = app.roster(roster_id)
+    check_version(roster, expected_version)  # a stale request hears 409, not a misleading 403
     authorize_roster_command(current_user, name, roster, data)
-    check_version(roster, expected_version)
     changes = after_publication(name, data, roster)
-    if changes is None:
-        getattr(app, COMMANDS[name][1])(current_user.actor, **data)
-    for change in changes or ():
-        app.change_shift_after_publish(current_user.actor, roster_id, **change)
+    # The command acts on the roster the checks above saw, or not at all (409).
+    with app.expecting(roster_id, roster["version"]) as saved:
+        if changes is None:
+            getattr(app, COMMANDS[name][1])(current_user.actor, **data)
+        for change in changes or ():
+            app.change_shift_after_publish(current_user.actor, roster_id, **change)
     services().forget_verdicts()
-    return Outcome(roster_id, app.roster(roster_id)["version"])
+    version = saved.loaded.version if saved.loaded is not None else roster["version"]
+    return Outcome(roster_id, version)
 
 
 #: Why a puzzle on a published roster changed it (recorded with the change).

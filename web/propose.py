@@ -21,7 +21,7 @@ from web.authz import authorize_roster_command
 from web.grid import Cell, CellShift, Day, Grid, build_grid
 from web.proposals import DEFAULT_TIME_LIMIT_S, summary_da
 from web.puzzle import now_local, perform
-from web.rosterdata import Names
+from web.rosterdata import Names, cached_verdict, roster_context
 from web.rosterplan import load_context
 from web.rosters import page_errors
 from web.solving import Job, Jobs
@@ -36,7 +36,7 @@ def jobs() -> Jobs:
 @bp.post("/vagtplan/<uuid:roster_id>/foreslaa")
 def start(roster_id: UUID) -> Response:
     """Start the planner on the roster as it stands; show its progress."""
-    context = load_context(services().app, roster_id)
+    context = load_context(services().app, roster_id)  # the job's own copy
     authorize_roster_command(current_user, "accept_proposal", context.roster, {})
     limit = float(current_app.config.get("PUSLEPLAN_SOLVER_SECONDS", DEFAULT_TIME_LIMIT_S))
     job = jobs().start(context, services().catalogue, limit, current_user.username)
@@ -46,11 +46,12 @@ def start(roster_id: UUID) -> Response:
 @bp.get("/vagtplan/<uuid:roster_id>/forslag/<job_id>")
 def show(roster_id: UUID, job_id: str) -> str:
     """Progress while the planner works; then the proposal as a difference."""
-    context = load_context(services().app, roster_id)
+    context = roster_context(services().app, roster_id)
     authorize_roster_command(current_user, "accept_proposal", context.roster, {})
     job = _job(roster_id, job_id)
     names = Names(current_user, context.employees)
-    grid = build_grid(context, services().verdict(context), names, None, now_local().date())
+    verdict = cached_verdict(services().app, context, services().catalogue)
+    grid = build_grid(context, verdict, names, None, now_local().date())
     return render_template(
         "proposal.html", context=context, team=context.team, job=job, grid=grid,
         names=names, summary=summary_da(job.result) if job.result else "",

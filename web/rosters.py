@@ -22,15 +22,25 @@ from werkzeug.wrappers import Response
 from domain.errors import Conflict, RuleBroken, ValidationFailed
 from domain.rosters import roster_id
 from domain.teams import team_id
+from planning.checker import CheckResult
 from web import services
 from web.authz import may_act_for, may_run, require_team
 from web.commands import load_command, validation_failed
-from web.grid import build_grid
+from web.grid import Grid, build_grid
 from web.history import history, short_day
 from web.panel import build_panel, split_target
 from web.puzzle import check_and_record, layer_times, new_id, now_local, parse_version, perform
-from web.rosterdata import Names, current_period, display_names, team_rosters
-from web.rosterplan import RosterContext, load_context
+from web.rosterdata import (
+    Names,
+    cached_verdict,
+    context_sources,
+    current_period,
+    display_names,
+    read_cache,
+    roster_context,
+    team_rosters,
+)
+from web.rosterplan import RosterContext
 
 bp = Blueprint("rosters", __name__)
 
@@ -50,20 +60,18 @@ def current(code: str) -> Response:
 @bp.get("/teams/<code>/vagtplan/<start>")
 def page(code: str, start: str) -> str:
     """The Vagtplan page: grid, chosen cell, rule verdict and history."""
-    app = services().app
-    tid = team_id(code)
-    require_team(current_user, str(app.team(tid)["id"]))
-    context = load_context(app, _roster_id(tid, start))
+    context = roster_context(services().app, _roster_id(team_id(code), start))
+    require_team(current_user, context.team["id"])
     return render_template("vagtplan.html", code=code, **board(context))
 
 
 def board(context: RosterContext) -> dict[str, Any]:
     """What the Vagtplan template shows for the current user."""
     app = services().app
-    verdict = services().verdict(context)
+    verdict = cached_verdict(app, context, services().catalogue)
     names = Names(current_user, context.employees,
                   display_names(app, context.history, context.employees))
-    grid = build_grid(context, verdict, names, current_user.employee_id, now_local().date())
+    grid = _grid(context, verdict, names)
     person, day = request.args.get("person"), _date(request.args.get("dato"))
     may_act = may_act_for(current_user, person, context.roster)
     return {
@@ -73,6 +81,24 @@ def board(context: RosterContext) -> dict[str, Any]:
         "periods": team_rosters(app, UUID(context.team["id"]), context.roster["period_start"]),
         "may": lambda name: may_run(current_user, name, context.roster),
     }
+
+
+def _grid(context: RosterContext, verdict: CheckResult, names: Names) -> Grid:
+    """The grid for the current user, built once per roster state, user and day.
+
+    What differs between users is only whether they see names and which row is
+    theirs, so a wall screen and twenty members looking at the same roster share
+    a handful of grids.
+    """
+    app = services().app
+    me, today = current_user.employee_id, now_local().date()
+    key = ("grid", context.roster_id, context.roster["version"], id(verdict), names.real,
+           me, today)
+
+    def make() -> tuple[Grid, set[UUID]]:
+        return build_grid(context, verdict, names, me, today), context_sources(context)
+
+    return read_cache(app).get(app, key, make)
 
 
 @bp.post("/vagtplan/<uuid:roster_id>/<action>")

@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import cached_property
 from itertools import product
 
 from ortools.sat.python import cp_model
@@ -66,13 +67,17 @@ class Slot:
     def minutes(self) -> int:
         return round((self.end_utc - self.start_utc).total_seconds() / 60)
 
-    @property
+    @cached_property
     def is_night(self) -> bool:
         return is_night_shift(self.shift)
 
     def value(self) -> Expr:
         """The slot as a 0/1 term (history counts as 1)."""
         return 1 if self.lit is None else self.lit
+
+
+def _cross(o: tuple[int, int], a: tuple[int, int], b: tuple[int, int]) -> int:
+    return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
 
 
 def make_slot(shift: Shift, codes: tuple[str, ...], lit: Lit | None) -> Slot:
@@ -124,6 +129,10 @@ class RosterModel:
         self.terms: list[Term] = []
         self.uncovered: list[tuple[date, str, Lit]] = []
         self._touches: dict[tuple[str, date], Lit] = {}
+        self._touching: dict[str, dict[date, list[Lit]]] = {}
+        self._on_day: dict[tuple[str, date], list[Lit]] = {}
+        self._absent = {(m.employee, d) for m in self.members for d in self.days
+                        if problem.is_absent(m.employee, d)}
         period = set(self.days)
         self.current: dict[tuple[str, date], Shift] = {}
         for shift in problem.current_plan:
@@ -135,6 +144,7 @@ class RosterModel:
         self._variables()
         self._one_shift_a_day()
         self._demand()
+        self._redundant()
         self._min_staffing()
         self._max_nights()
         for rule in self.rules:
@@ -153,7 +163,7 @@ class RosterModel:
                 ) -> list[tuple[str, str | None, Hashable, str]]:
         """Why a member cannot have this shift at all: (rule, employee, group, Danish text)."""
         e, reasons = member.employee, []
-        for absence in self.problem.absences:
+        for absence in self.problem.absences if (e, day) in self._absent else ():
             if absence.employee == e and absence.covers(day):
                 reasons.append(("FRAVÆR", e, absence.start,
                                 f"{member.name} er fraværende ({absence.kind}) "
@@ -186,6 +196,7 @@ class RosterModel:
                     self.on_shift.setdefault((day, t.code), []).append(lit)
                     choice = Choice(e, day, t, lit)
                     self.choices[e].append(choice)
+                    self._on_day.setdefault((e, day), []).append(lit)
                     same_time.setdefault((t.start, t.end, t.layer, t.break_minutes),
                                          []).append(choice)
                     for rule, who, group, text in reasons:
@@ -237,6 +248,33 @@ class RosterModel:
             self.penalty("uncovered", self.problem.weights.uncovered, short,
                          label=f"{row.shift_type} {row.day} {row.profession or ''}")
 
+    def _redundant(self) -> None:
+        """Redundant constraints that give CP-SAT's linear relaxation the team's totals:
+        each person's shift count n_e (rules cut their breaches with it), and the count
+        of all shifts against the demand — per day and shift type the largest row needs
+        its count, less what it leaves uncovered."""
+        self.count: dict[str, Lit] = {}
+        for member in self.members:
+            e = member.employee
+            lits = [s.lit for s in self.slots[e] if s.lit is not None]
+            n = self.model.new_int_var(0, len(lits), f"shifts_{e}")
+            self.model.add(n == sum(lits))
+            self.count[e] = n
+        if self.explain or not self.uncovered:
+            return
+        largest: dict[tuple[date, str], Lit] = {}
+        for row, (day, code, short) in zip(self.problem.demand, self.uncovered, strict=True):
+            if row.count == self._cap[day, code] and (day, code) not in largest:
+                largest[day, code] = short
+        total = sum(self._cap[k] for k in largest)
+        self.model.add(sum(self.count.values()) + sum(largest.values()) >= total)
+        for day in self.days:
+            keys = [k for k in largest if k[0] == day]
+            lits = [lit for k in keys for lit in self.on_shift.get(k, [])]
+            if keys:
+                self.model.add(sum(lits) + sum(largest[k] for k in keys)
+                               >= sum(self._cap[k] for k in keys))
+
     def _min_staffing(self) -> None:
         """Ground rule min_staffing: at least n people in a layer every day (hard)."""
         for layer, minimum in self.problem.ground_rules.min_staffing:
@@ -267,7 +305,7 @@ class RosterModel:
 
     def lits_on(self, employee: str, day: date) -> list[Lit]:
         """The person's x literals for the day (at most one is true)."""
-        return [c.lit for c in self.choices[employee] if c.day == day]
+        return list(self._on_day.get((employee, day), ()))
 
     def all_slots(self, employee: str) -> list[Slot]:
         """History (fixed) and period slots, by start."""
@@ -282,9 +320,14 @@ class RosterModel:
         ending 07:00 touches the day it ends on); history shifts are not counted."""
         key = (employee, day)
         if key not in self._touches:
-            lits = [s.lit for s in self.slots[employee] if s.lit is not None
-                    and s.shift.start.date() <= day
-                    <= (s.shift.end - timedelta(microseconds=1)).date()]
+            if employee not in self._touching:
+                touching: dict[date, list[Lit]] = {}
+                for s in self.slots[employee]:
+                    if s.lit is not None:
+                        for touched in s.shift.days_touched():
+                            touching.setdefault(touched, []).append(s.lit)
+                self._touching[employee] = touching
+            lits = self._touching[employee].get(day, [])
             var = self.model.new_bool_var(f"works_{employee}_{day:%Y%m%d}")
             if lits:
                 self.model.add_max_equality(var, lits)
@@ -314,20 +357,23 @@ class RosterModel:
 
     def at_most(self, rule: Rule, expr: Expr, bound: int, *, employee: str | None = None,
                 group: Hashable = None, text: str = "", dates: Sequence[date] = (),
-                unit: int = 1, enforce: Lit | None = None) -> None:
+                unit: int = 1, enforce: Lit | None = None) -> Lit | None:
         """``expr ≤ bound`` (only when ``enforce`` holds, if given): hard, or soft with
-        weights.soft_rule × ``rule.weight`` per started ``unit`` of breach."""
-        self._limit(rule, expr, bound, True, employee, group, text, dates, unit, enforce)
+        weights.soft_rule × ``rule.weight`` per started ``unit`` of breach. Returns the
+        breach variable of a soft limit (None when hard or constant)."""
+        return self._limit(rule, expr, bound, True, employee, group, text, dates, unit,
+                           enforce)
 
     def at_least(self, rule: Rule, expr: Expr, bound: int, *, employee: str | None = None,
                  group: Hashable = None, text: str = "", dates: Sequence[date] = (),
-                 unit: int = 1, enforce: Lit | None = None) -> None:
+                 unit: int = 1, enforce: Lit | None = None) -> Lit | None:
         """``expr ≥ bound``: hard, or soft as for ``at_most``."""
-        self._limit(rule, expr, bound, False, employee, group, text, dates, unit, enforce)
+        return self._limit(rule, expr, bound, False, employee, group, text, dates, unit,
+                           enforce)
 
     def _limit(self, rule: Rule, expr: Expr, bound: int, upper: bool, employee: str | None,
                group: Hashable, text: str, dates: Sequence[date], unit: int,
-               enforce: Lit | None) -> None:
+               enforce: Lit | None) -> Lit | None:
         hard = rule.severity is Severity.HARD
         if not hard and self.explain:
             return
@@ -359,6 +405,39 @@ class RosterModel:
             ct.only_enforce_if(enforce)
         self.penalty("soft_rules", self.problem.weights.soft_rule * rule.weight, breach,
                      rule=rule.id, employee=employee, label=text)
+        return breach
+
+    def count_cuts(self, breach: Lit, count: Expr, top: int, minutes: int, bound: int,
+                   upper: bool, unit: int) -> int:
+        """Redundant cuts for a soft limit on ``minutes × Σ lits`` (all the person's shifts
+        last equally long): the breach is the integer step function
+        g(n) = max(0, ⌈±(minutes·n − bound) / unit⌉) of the shift count n, and every
+        line through two neighbouring points of its lower convex hull bounds it from
+        below. The LP then sees that hours come in whole shifts (a person 3 h under the
+        band's top cannot take 3 h more), which the plain ``unit·breach ≥ excess``
+        hides. ``count`` is the shift count (at most ``top``). Returns how many cuts
+        were added."""
+        if top == 0 or minutes <= 0:
+            return 0
+
+        def g(n: int) -> int:
+            excess = minutes * n - bound if upper else bound - minutes * n
+            return max(0, -(-excess // unit))
+
+        points = [(n, g(n)) for n in range(top + 1)]
+        hull: list[tuple[int, int]] = []  # lower convex hull, left to right
+        for point in points:
+            while len(hull) >= 2 and _cross(hull[-2], hull[-1], point) <= 0:
+                hull.pop()
+            hull.append(point)
+        added = 0
+        for (n0, g0), (n1, g1) in zip(hull, hull[1:], strict=False):
+            if g0 == g1 == 0:
+                continue
+            # breach ≥ g0 + (g1 − g0)(n − n0)/(n1 − n0), scaled to integers
+            self.model.add((n1 - n0) * breach >= g0 * (n1 - n0) + (g1 - g0) * (count - n0))
+            added += 1
+        return added
 
     def forbid_combinations(self, rule: Rule, anchor: Slot, mates: Sequence[Slot],
                             violates: Callable[[list[Slot]], bool], text: str) -> None:
@@ -393,7 +472,14 @@ class RosterModel:
         units = math.floor(dkk / self.problem.weights.dkk_per_unit + 0.5)
         self.penalty("costs", units, expr, rule=rule.id, employee=employee, label=label)
 
-    # -- reading a solution ---------------------------------------------------------
+    # -- hints and reading a solution ----------------------------------------------
+
+    def hint(self, shifts: Iterable[Shift]) -> None:
+        """Hint every x literal with a plan (shift ids ``employee/day/code``)."""
+        chosen = {(s.employee, s.day, (s.shift_id or "").rsplit("/", 1)[-1]) for s in shifts}
+        for key, lit in self.x.items():
+            self.model.add_hint(lit, key in chosen)
+
 
     def shifts(self, solver: cp_model.CpSolver) -> tuple[Shift, ...]:
         chosen = [c.shift_type.shift(c.employee, c.day) for choices in self.choices.values()

@@ -129,7 +129,8 @@ def post_continuity(b: RosterModel) -> None:
 
 def post_moved(b: RosterModel) -> None:
     """Re-solve: each (person, day) whose shift differs from the current plan costs
-    weights.moved; the current plan is also the solver's hint (issue 3 item 6)."""
+    weights.moved (issue 3 item 6). The solver's hint starts from the current plan
+    (``planning.roster_greedy`` keeps what still fits)."""
     b.moved = []
     if not b.problem.current_plan:
         return
@@ -144,11 +145,6 @@ def post_moved(b: RosterModel) -> None:
                                   and _same(c.shift_type.shift(e, day), current))
             b.moved.append(changed)
             b.penalty("moved", b.problem.weights.moved, changed, employee=e, label=str(day))
-    for choices in b.choices.values():
-        for c in choices:
-            current = b.current.get((c.employee, c.day))
-            same = current is not None and _same(c.shift_type.shift(c.employee, c.day), current)
-            b.model.add_hint(c.lit, same)
 
 
 def _same(planned: Shift, current: Shift) -> bool:

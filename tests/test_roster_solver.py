@@ -4,6 +4,7 @@ explain infeasibility in Danish, and re-solve with few moves."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -234,3 +235,61 @@ def test_every_proposal_for_a_random_small_team_passes_the_checker(p: RosterProb
         assert p.member(shift.employee).may_work(p.shift_type(shift.shift_id.split("/")[-1]))
     per_day = [(s.employee, s.day) for s in result.shifts]
     assert len(per_day) == len(set(per_day))
+
+
+def test_the_constructive_plan_breaks_no_hard_rule_and_meets_minimum_staffing():
+    from planning.roster_greedy import construct
+    from scripts.bench_roster_team import team_problem
+
+    p = team_problem()  # 17 people, 8 weeks, every member's bids, holidays, history
+    shifts = construct(p)
+    assert check(p.plan(shifts), p.rules()).hard == ()
+    assert len({(s.employee, s.day) for s in shifts}) == len(shifts)
+    assert all(not p.is_absent(s.employee, s.day) for s in shifts)
+    for layer, minimum in p.ground_rules.min_staffing:
+        for day in p.days:
+            assert sum(1 for s in shifts if s.day == day and s.layer == layer) >= minimum
+    demanded = sum(d.count for d in p.demand)
+    assert len(shifts) >= demanded - 3  # the greedy leaves at most a few places open
+
+
+def test_the_team_benchmark_gives_a_full_plan_with_no_hard_violation(capsys):
+    from scripts import bench_roster_team
+
+    assert bench_roster_team.main(["--limits", "8", "--json", "--no-append"]) == 0
+    [line] = capsys.readouterr().out.strip().splitlines()
+    row = json.loads(line)
+    assert row["hard"] == 0 and row["first_plan_hard"] == 0
+    assert row["uncovered"] <= row["first_plan_uncovered"]
+    assert row["objective"] >= row["bound"]
+    assert set(row["parts"]) == {"uncovered", "soft_rules", "moved", "bids", "fairness",
+                                 "continuity", "costs"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(minutes=st.sampled_from([420, 450, 480, 600]), bound=st.integers(0, 6000),
+       upper=st.booleans(), unit=st.sampled_from([1, 30, 60]))
+def test_shift_count_cuts_hold_for_every_count_and_are_tight(minutes, bound, upper, unit):
+    # breach ≥ ⌈±(minutes·n − bound)/unit⌉⁺ at every whole shift count n, and the cuts
+    # (with the plain constraint) allow exactly that breach.
+    from ortools.sat.python import cp_model
+
+    from planning.roster_model import RosterModel
+
+    top = 12
+    for n in range(top + 1):
+        excess = minutes * n - bound if upper else bound - minutes * n
+        wanted = max(0, -(-excess // unit))
+        for breach_value, feasible in ((wanted, True), (wanted - 1, False)):
+            if breach_value < 0:
+                continue
+            model = cp_model.CpModel()
+            count = model.new_int_var(n, n, "n")
+            breach = model.new_int_var(breach_value, breach_value, "breach")
+            model.add(unit * breach >= (minutes * count - bound if upper
+                                        else bound - minutes * count))
+            holder = RosterModel.__new__(RosterModel)
+            holder.model = model
+            RosterModel.count_cuts(holder, breach, count, top, minutes, bound, upper, unit)
+            status = cp_model.CpSolver().solve(model)
+            assert (status == cp_model.OPTIMAL) is feasible, (n, breach_value)

@@ -157,11 +157,22 @@ class NormHours(Rule):
             text = (f"{member.name} skal planlægges {number_da(norm)} timer "
                     f"± {number_da(self.tolerance_h)}")
             minutes = builder.minutes(e)
-            builder.at_most(self, minutes, upper, employee=e, group="over", unit=60,
-                            dates=builder.days, text=text)
+            over = builder.at_most(self, minutes, upper, employee=e, group="over", unit=60,
+                                   dates=builder.days, text=text)
+            under = None
             if lower > 0:
-                builder.at_least(self, minutes, lower, employee=e, group="under", unit=60,
-                                 dates=builder.days, text=text)
+                under = builder.at_least(self, minutes, lower, employee=e, group="under",
+                                         unit=60, dates=builder.days, text=text)
+            # Hours come in whole shifts: when all of a person's shifts last equally long,
+            # give the LP the breach as a function of the shift count (a stronger bound).
+            slots = [s for s in builder.slots[e] if s.lit is not None]
+            lengths = {s.minutes for s in slots}
+            if len(lengths) == 1:
+                [length], count = lengths, builder.count[e]
+                if over is not None:
+                    builder.count_cuts(over, count, len(slots), length, upper, True, 60)
+                if under is not None:
+                    builder.count_cuts(under, count, len(slots), length, lower, False, 60)
 
 
 class Overtime(Rule):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -176,14 +176,16 @@ class WeeklyRest(Rule):
             points = {_midnight(first + timedelta(days=i))
                       for i in range((plan.period_end - first).days + 1)}
             points |= {s.end_utc for s in slots}
+            ordered = sorted(points)
             rests: dict[datetime, Lit | None] = {}
             day = first
             while day <= last:
                 if self._touches_period(plan, day):
                     start = _midnight(day)
                     end = _midnight(day + timedelta(days=self.window_days))
+                    inside = ordered[bisect_left(ordered, start):bisect_right(ordered, end - rest)]
                     options = [_rest_literal(builder, e, slots, p, rest, rests)
-                               for p in sorted(points) if start <= p and p + rest <= end]
+                               for p in inside]
                     builder.at_least(
                         self, sum(o for o in options if o is not None), 1, employee=e,
                         group=day, dates=[day + timedelta(days=i)

@@ -95,7 +95,10 @@ def _seed_arguments(parser: argparse.ArgumentParser) -> None:
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    parser.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    parser.add_argument("--threads", type=int, default=8,
+                        help="threads per worker process (default 8)")
+    parser.add_argument("--workers", type=_positive, default=None,
+                        help="worker processes sharing the port (default: PUSLEPLAN_WORKERS or 1)")
 
 
 # -- subcommands -------------------------------------------------------------------
@@ -119,12 +122,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print_accounts()
-    return run_server(settings, args.host, args.port, args.threads)
+    return run_server(settings, args.host, args.port, args.threads, args.workers)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(data_dir=args.data_dir)
-    return run_server(settings, args.host, args.port, args.threads)
+    return run_server(settings, args.host, args.port, args.threads, args.workers)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -191,14 +194,22 @@ def print_accounts() -> None:
         print(f"  {account['username']:<12} {account['role']}{team}")
 
 
-def run_server(settings: Settings, host: str, port: int, threads: int) -> int:
-    from web import create_app
+def run_server(settings: Settings, host: str, port: int, threads: int,
+               workers: int | None = None) -> int:
     from web.server import serve
 
-    app = create_app({"PUSLEPLAN_SETTINGS": settings})
     print(f"Pusleplan is served at http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    serve(app, host=host, port=port, threads=threads)
+    # The config, not an app: with several workers each builds its own, and the
+    # supervising process opens no store.
+    serve({"PUSLEPLAN_SETTINGS": settings}, host=host, port=port, threads=threads,
+          workers=workers)
     return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number ≥ 1, not {text!r}")
+    return int(text)
 
 
 def seed_from_file(settings: Settings, path: Path) -> int:

@@ -108,11 +108,12 @@ def test_a_job_of_a_process_that_died_is_reported_as_failed(tmp_path: Path) -> N
     assert reader.get("lost", "another-roster") is None
 
 
-#: Two ways to start two workers: the command line (an app built first), or
-#: ``web.server.serve`` given only the config (the supervisor opens no store).
+#: Two ways to start two workers: the command line's --workers (which wins over
+#: PUSLEPLAN_WORKERS=1), or ``web.server.serve`` given only the config and
+#: PUSLEPLAN_WORKERS=2; either way the supervisor opens no store.
 LAUNCHERS = {
     "cli": ["-m", "scripts.cli", "serve", "--data-dir", "{data}", "--port", "{port}",
-            "--threads", "4"],
+            "--threads", "4", "--workers", "2"],
     "config": ["-c", "from pathlib import Path; from domain.settings import Settings; "
                "from web.server import serve; serve({{'PUSLEPLAN_SETTINGS': "
                "Settings(data_dir=Path('{data}'))}}, port={port}, threads=4)"],
@@ -134,7 +135,8 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Wor
     arguments = [a.format(data=tmp_path / "data", port=port) for a in LAUNCHERS[request.param]]
     server = subprocess.Popen(
         [sys.executable, *arguments],
-        env={**os.environ, "PUSLEPLAN_WORKERS": "2"}, stdout=subprocess.DEVNULL, stderr=log)
+        env={**os.environ, "PUSLEPLAN_WORKERS": "1" if request.param == "cli" else "2"},
+        stdout=subprocess.DEVNULL, stderr=log)
     log.close()
     url = f"http://127.0.0.1:{port}"
     try:

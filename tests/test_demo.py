@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from domain.application import Pusleplan
-from scripts.demo import DEMO_ACCOUNTS, build_demo, plan_district
+from scripts.demo import DEMO_ACCOUNTS, build_demo, mini_teams, plan_district
 from tests.conftest import Store
 
 TODAY = date(2026, 3, 4)  # a Wednesday: history is 2026-02-16 … 2026-03-01 (2 weeks)
@@ -190,6 +190,22 @@ def test_demo_accounts() -> None:
 def test_other_seeds_keep_team_sizes(seed: int) -> None:
     plan = plan_district(seed=seed, today=TODAY)
     assert all(12 <= size <= 17 for size in plan.team_sizes().values())
+
+
+@pytest.mark.parametrize("seed", [2026, 1, 99])
+def test_the_team_that_splits_into_mini_teams_can_staff_its_routes(seed: int) -> None:
+    # With the rest rules kept (R2/R3) a 12-person OE1 could not staff its routes: its
+    # shifts stayed open or fell to other mini-teams, and the split changed nothing
+    # visible. The team that splits is one of the larger ones, and its own staff's
+    # contracted hours cover every shift its routes demand.
+    plan = plan_district(seed=seed, today=TODAY)
+    split = plan.teams[0]
+    assert 15 <= len(split.members) <= 17
+    staff = sum(m.weekly_hours for m in split.members if m.is_regular)
+    demanded = sum(8 * len(r.days) for r in split.routes if r.profession != "TER")
+    assert staff >= demanded, (staff, demanded)
+    groups = mini_teams(split)
+    assert len({groups[m.number] for m in split.members if m.number in groups}) >= 3
 
 
 def test_every_demo_roster_keeps_the_hard_agreement_rules(app: Pusleplan) -> None:

@@ -22,6 +22,11 @@ LAYER_TIMES: dict[str, tuple[int, int]] = {"dag": (7, 8), "aften": (15, 8), "nat
 REST_HOURS = 11
 MAX_NIGHTS_IN_ROW = 3
 HOURS_MIX = ((37, 35), (32, 30), (30, 20), (28, 15))
+#: The first team, which splits into mini-teams halfway, has at least this many people:
+#: each mini-team must staff its own day and evening routes every day while the rest
+#: rules (R2/R3) hold, or its shifts fall to the other mini-teams (or stay open) and the
+#: citizens see as many faces as before the split.
+SPLIT_TEAM_MIN_SIZE = 15
 #: Sickness: an episode starts on 2.4 % of days; lengths in days and their weights
 #: (mostly 1–3 days, a few longer) give about 6 % of planned shifts lost.
 SICK_START = 0.024

@@ -85,6 +85,7 @@ def _midnight(day: date) -> datetime:
     return to_utc(datetime.combine(day, time()))
 
 
+@lru_cache(maxsize=64)
 def _can_do(profession: str, required: str) -> bool:
     return Profession(profession).can_do(required)
 
@@ -107,6 +108,7 @@ class _Rota:
         self.rng = rng
         self.unavailable = unavailable
         self.members = {m.number: m for m in team.members}
+        self.routes = {r.code: r for r in team.routes}
         self.by_emp: dict[str, dict[date, _Shift]] = {n: {} for n in self.members}
         for shift in prior:
             if shift.employee in self.by_emp:
@@ -199,7 +201,7 @@ class _Rota:
     def may_take(self, number: str, shift: _Shift, strict: bool, cover: bool = False) -> bool:
         """Whether ``number`` may hold ``shift`` (strict: also ground rules and contract)."""
         member = self.members[number]
-        route = next(r for r in self.team.routes if r.code == shift.route)
+        route = self.routes[shift.route]
         if route.profession == "TER" or member.profession == "TER":
             if route.profession != member.profession:
                 return False
@@ -232,7 +234,7 @@ class _Rota:
 
     def score(self, number: str, shift: _Shift, cover: bool = False) -> float:
         member = self.members[number]
-        route = next(r for r in self.team.routes if r.code == shift.route)
+        route = self.routes[shift.route]
         ratio = self.hours[number] / (member.weekly_hours * self.weeks)
         value = ratio + 0.12 * _over(member.profession, route.profession)
         if (number, shift.day, shift.layer) in self.want:
@@ -334,7 +336,7 @@ class _Rota:
         """Whether ``number`` may hold ``shift`` if they give up ``giving``."""
         ignore = (shift.shift_id, giving.shift_id) if giving else (shift.shift_id,)
         member = self.members[number]
-        route = next(r for r in self.team.routes if r.code == shift.route)
+        route = self.routes[shift.route]
         if route.profession == "TER" or not _can_do(member.profession, route.profession):
             return False
         if shift.layer == "nat" and not member.night_worker:

@@ -127,6 +127,8 @@ def test_without_a_log_in_nothing_is_shown(demo: Demo) -> None:
     ("team=OE1&before_start=1.2.2026", "before_start", "Ikke en gyldig dato"),
     ("team=XX9", "team", "Der findes intet team 'XX9'."),
     ("team=OE1&before_start=2020-01-01", "before_end", "højst vare to år"),
+    ("team=OE1&after_start=9999-12-01&after_end=9999-12-31", "after_start",
+     "skal ligge mellem 01-01-2000 og 31-12-2099"),
 ])
 def test_bad_periods_and_teams_answer_422_naming_the_field(demo: Demo, query: str,
                                                            field: str, danish: str) -> None:

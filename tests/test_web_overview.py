@@ -117,7 +117,7 @@ def test_without_a_log_in_the_page_asks_for_one_and_the_api_says_401(demo: Demo)
 @pytest.mark.parametrize(("query", "field"), [
     ("first=2026-W99", "first"), ("first=uge+5", "first"), ("last=2026-13", "last"),
     ("first=2026-W09&last=2026-W02", "last"), ("first=2020-W01&last=2026-W09", "last"),
-    ("weeks=8", "weeks"),
+    ("weeks=8", "weeks"), ("first=9999-W50&last=9999-W52", "first"),
 ])
 def test_bad_weeks_in_the_api_answer_422_naming_the_field(demo: Demo, query: str,
                                                           field: str) -> None:

@@ -49,6 +49,8 @@ from web.schemas import CommandSchema
 bp = Blueprint("evaluation", __name__)
 
 MAX_DAYS = 2 * 366
+#: The days a period may name (a plan's history; keeps date arithmetic in range).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 LABELS_DA = {"team": "Team", "before_start": "Før: fra", "before_end": "Før: til",
              "after_start": "Efter: fra", "after_end": "Efter: til"}
 PERIOD_DA = {"before": "før", "after": "efter", "": ""}
@@ -89,6 +91,11 @@ def periods(view: TeamOverviewView, team_id: str, data: dict[str, Any]
         start = data.get(f"{default.name}_start") or default.start
         end = data.get(f"{default.name}_end") or default.end
         field = f"{default.name}_end"
+        for name, day in ((f"{default.name}_start", start), (field, end)):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise invalid(name, f"{name} {day} is outside {FIRST_DAY}..{LAST_DAY}",
+                              f"'{LABELS_DA[name]}' skal ligge mellem {FIRST_DAY:%d-%m-%Y} "
+                              f"og {LAST_DAY:%d-%m-%Y}.")
         if end < start:
             raise invalid(field, f"{field} {end} lies before {default.name}_start {start}",
                           f"'{LABELS_DA[field]}' ({end:%d-%m-%Y}) ligger før "

@@ -55,7 +55,7 @@ def parse_week(field: str, text: str) -> date:
     """The Monday of ISO week ``2026-W05``; :raise ValidationFailed: naming ``field``."""
     match = WEEK.match(text.strip())
     try:
-        if match is None:
+        if match is None or not 2000 <= int(match[1]) <= 2099:
             raise ValueError
         return date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:

@@ -12,6 +12,7 @@ sees every event of the log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Tracking
@@ -51,7 +52,9 @@ class AuditEntry:
     what: str
 
 
-_FIELDS_OF: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_FIELDS_OF: dict[type, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
+#: Values written as ISO 8601 (anything else as ``str``).
+_DATED = (date, datetime, time)
 
 
 def describe(event: Any) -> str:
@@ -61,20 +64,22 @@ def describe(event: Any) -> str:
     if fields is None:
         present = vars(event)
         fields = _FIELDS_OF[cls] = (tuple(f for f in SAFE_FIELDS if f in present),
-                                    tuple(f for f in COUNTED_FIELDS if f in present))
+                                    tuple(f for f in COUNTED_FIELDS if f in present),
+                                    "services" in present)
     parts = []
     for name in fields[0]:
         value = getattr(event, name)
         if value is not None and value != "":
-            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            text = ev.iso(value) if isinstance(value, _DATED) else str(value)
             parts.append(f"{name}={text}")
     for name in fields[1]:
         value = getattr(event, name)
         if isinstance(value, list):
             parts.append(f"{name}: {len(value)}")
-    services = getattr(event, "services", None)
-    if isinstance(services, list):
-        parts.append("services=" + ",".join(str(s.get("code")) for s in services))
+    if fields[2]:
+        services = event.services
+        if isinstance(services, list):
+            parts.append("services=" + ",".join(str(s.get("code")) for s in services))
     if cls.__name__ == "TeamCreated":
         parts.append(f"code={event.code}")
     return "; ".join(parts)
@@ -136,8 +141,8 @@ class AuditTrail(Projection[AuditTrailView]):
         cls = type(domain_event)
         aggregate, _, name = cls.__qualname__.rpartition(".")
         self.view.record(
-            tracking, at=domain_event.timestamp.isoformat(), actor_id=actor_id,
+            tracking, at=ev.iso(domain_event.timestamp), actor_id=actor_id,
             actor_role=role, aggregate=aggregate or cls.__module__,
-            aggregate_id=str(domain_event.originator_id),
+            aggregate_id=ev.oid(domain_event),
             version=domain_event.originator_version, event=name,
             reason=getattr(domain_event, "reason", None), what=describe(domain_event))

@@ -61,11 +61,11 @@ class CitizenHistoryView(RowView):
         Table("visits", ("dayplan_id", "visit_id"),
               text=("citizen_id", "services", "planned_start", "status", "actual",
                     "staff", "actor_id", "actor_role", "reason"),
-              ints=("minutes", "seq"), indexes=(("citizen_id",),)),
+              ints=("minutes", "seq"), indexes=(("citizen_id",),), cached=True),
         Table("entries", ("citizen_id", "seq"),
               text=("day", "kind", "detail", "actor_id", "actor_role", "reason"),
               ints=("seq",), append_only=True),
-        Table("clock", ("name",), text=("day",)),
+        Table("clock", ("name",), text=("day",), cached=True),
     )
 
     def undated_day(self, written: str) -> str:
@@ -154,7 +154,7 @@ class PostgresCitizenHistoryView(PostgresRowView, CitizenHistoryView):
 
 
 def _time(value: Any) -> str:
-    return value.isoformat()[11:16]
+    return ev.iso(value)[11:16]
 
 
 def _written(event: Any) -> str:
@@ -180,7 +180,7 @@ class CitizenHistory(Projection[CitizenHistoryView]):
     @process_event.register(ev.CitizenRegistered)
     def _(self, e: Any, tracking: Tracking) -> None:
         day = e.registered_on.isoformat()
-        self.view.entry(tracking, str(e.originator_id), day, "registered",
+        self.view.entry(tracking, ev.oid(e), day, "registered",
                         {"team_id": e.team_id}, ev.actor_of(e), team_id=e.team_id,
                         code=e.code, registered_on=day, triage="groen")
 
@@ -189,43 +189,43 @@ class CitizenHistory(Projection[CitizenHistoryView]):
         granted = ev.granted_minutes(e.kind, e.services, e.package_minutes_per_week)
         detail = {"kind": e.kind, "minutes_per_week": granted,
                   "services": sorted({s["code"] for s in e.services})}
-        self.view.entry(tracking, str(e.originator_id), e.effective.isoformat(), "visitation",
+        self.view.entry(tracking, ev.oid(e), e.effective.isoformat(), "visitation",
                         detail, ev.actor_of(e), e.reason, granted=granted)
 
     @process_event.register(ev.TriageChanged)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.entry(tracking, str(e.originator_id), self.view.undated_day(_written(e)),
+        self.view.entry(tracking, ev.oid(e), self.view.undated_day(_written(e)),
                         "triage", {"triage": e.triage}, ev.actor_of(e), e.reason,
                         triage=e.triage)
 
     @process_event.register(ev.ContactPersonAssigned)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.entry(tracking, str(e.originator_id), self.view.undated_day(_written(e)),
+        self.view.entry(tracking, ev.oid(e), self.view.undated_day(_written(e)),
                         "contact_person", {"employee_id": e.employee_id}, ev.actor_of(e),
                         contact_id=e.employee_id)
 
     @process_event.register(ev.CitizenDischarged)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.entry(tracking, str(e.originator_id), e.on.isoformat(), "discharged", {},
+        self.view.entry(tracking, ev.oid(e), e.on.isoformat(), "discharged", {},
                         ev.actor_of(e), e.reason, discharged_on=e.on.isoformat())
 
     @process_event.register(ev.VisitPlanned)
     def _(self, e: Any, tracking: Tracking) -> None:
         actor_id, role = ev.actor_of(e)
-        self.view.visit(tracking, str(e.originator_id), e.visit_id, citizen_id=e.citizen_id,
-                        services=",".join(e.service_codes), planned_start=e.start.isoformat(),
+        self.view.visit(tracking, ev.oid(e), e.visit_id, citizen_id=e.citizen_id,
+                        services=",".join(e.service_codes), planned_start=ev.iso(e.start),
                         minutes=e.minutes, status="planned", actor_id=actor_id,
                         actor_role=role)
 
     @process_event.register(ev.VisitCancelled)
     def _(self, e: Any, tracking: Tracking) -> None:
         actor_id, role = ev.actor_of(e)
-        self.view.visit(tracking, str(e.originator_id), e.visit_id, status="cancelled",
+        self.view.visit(tracking, ev.oid(e), e.visit_id, status="cancelled",
                         reason=e.reason, actor_id=actor_id, actor_role=role)
 
     @process_event.register(ev.VisitDelivered)
     def _(self, e: Any, tracking: Tracking) -> None:
         actor_id, role = ev.actor_of(e)
-        self.view.visit(tracking, str(e.originator_id), e.visit_id, status="delivered",
+        self.view.visit(tracking, ev.oid(e), e.visit_id, status="delivered",
                         actual=f"{_time(e.actual_start)}-{_time(e.actual_end)}",
                         staff=",".join(e.employee_ids), actor_id=actor_id, actor_role=role)

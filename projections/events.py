@@ -102,6 +102,42 @@ def granted_minutes(kind: str, services: Iterable[dict[str, Any]],
                if s.get("code") != without)
 
 
+_last_id: tuple[Any, str] = (None, "")
+
+
+def oid(event: Any) -> str:
+    """The event's ``originator_id`` as text.
+
+    Every read model asks this of the same event in turn, so the last answer is
+    kept (a tuple, swapped in one step, so threads never see half of one).
+    """
+    global _last_id
+    uid = event.originator_id
+    last = _last_id
+    if last[0] is uid:
+        return last[1]
+    text = str(uid)
+    _last_id = (uid, text)
+    return text
+
+
+_iso_memo: dict[int, tuple[Any, str]] = {}
+
+
+def iso(value: date | datetime) -> str:
+    """``value.isoformat()``, remembered for the few values of the event at hand:
+    several read models write the same times of one event (an entry keeps its
+    value alive, so its ``id`` is not reused meanwhile)."""
+    entry = _iso_memo.get(id(value))
+    if entry is not None and entry[0] is value:
+        return entry[1]
+    if len(_iso_memo) >= 16:
+        _iso_memo.clear()
+    text = value.isoformat()
+    _iso_memo[id(value)] = (value, text)
+    return text
+
+
 def actor_of(event: Any) -> tuple[str, str]:
     """(actor id, role) of an event; every command records its actor."""
     actor = getattr(event, "actor", None) or {}

@@ -197,11 +197,11 @@ class RosterGrid(Projection[RosterGridView]):
 
     @process_event.register(ev.MemberJoined)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.membership(tracking, str(e.originator_id), e.employee_id, True)
+        self.view.membership(tracking, ev.oid(e), e.employee_id, True)
 
     @process_event.register(ev.MemberLeft)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.membership(tracking, str(e.originator_id), e.employee_id, False)
+        self.view.membership(tracking, ev.oid(e), e.employee_id, False)
 
     @process_event.register(ev.EmployeeHired)
     @process_event.register(ev.ContractChanged)
@@ -209,27 +209,27 @@ class RosterGrid(Projection[RosterGridView]):
         values = {"profession": e.profession}
         if hasattr(e, "number"):
             values["number"] = e.number
-        self.view.put(tracking, "employees", (str(e.originator_id),), **values)
+        self.view.put(tracking, "employees", (ev.oid(e),), **values)
 
     @process_event.register(ev.RosterOpened)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.put(tracking, "rosters", (str(e.originator_id),), team_id=e.team_id,
+        self.view.put(tracking, "rosters", (ev.oid(e),), team_id=e.team_id,
                       period_start=e.period_start.isoformat(), weeks=e.weeks)
 
     @process_event.register(ev.RosterPublished)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.put(tracking, "rosters", (str(e.originator_id),),
+        self.view.put(tracking, "rosters", (ev.oid(e),),
                       published_at=e.published_at.isoformat())
 
     @process_event.register(ev.ShiftBid)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.put(tracking, "bids", (str(e.originator_id), e.bid_id),
+        self.view.put(tracking, "bids", (ev.oid(e), e.bid_id),
                       employee_id=e.employee_id, kind=e.kind, day=e.day.isoformat(),
                       layer=e.layer, route=e.route, weight=e.weight)
 
     @process_event.register(ev.ShiftPuzzled)
     def _(self, e: Any, tracking: Tracking) -> None:
-        roster = str(e.originator_id)
+        roster = ev.oid(e)
         if e.action == "take":
             shift = {"shift_id": e.shift_id, "day": e.day.isoformat(), "layer": e.layer,
                      "route": e.route, **_times(e.start, e.end)}
@@ -247,9 +247,9 @@ class RosterGrid(Projection[RosterGridView]):
         shifts = [{"shift_id": s["shift_id"], "employee_id": s["employee_id"],
                    "day": s["date"].isoformat(), "layer": s["layer"], "route": s["route"],
                    **_times(s["start"], s["end"])} for s in e.shifts]
-        self.view.replace_shifts(tracking, str(e.originator_id), shifts)
+        self.view.replace_shifts(tracking, ev.oid(e), shifts)
 
     @process_event.register(ev.ShiftChangedAfterPublish)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.set_holders(tracking, str(e.originator_id), {e.shift_id: e.employee_id},
+        self.view.set_holders(tracking, ev.oid(e), {e.shift_id: e.employee_id},
                               {"shift_id": e.shift_id, **_times(e.start, e.end)})

@@ -21,8 +21,13 @@ started from; if another runner moved it meanwhile, the batch is refused with
 other runner's position), so two runners never count an event twice.
 
 ``get(table, key)`` reads a row as it will be once the buffered writes are
-committed. Rows read or written are cached; a view that was empty when it was
-opened knows every row it has, so a rebuild never reads the database back.
+committed. Rows read are cached; so are the rows written to a table declared
+``cached`` (the tables a read model reads back while projecting). A view that
+was empty when it was opened knows every row of its cached tables, so a
+rebuild does not read the database back: when a table's cache grows past
+``CACHE_ROWS`` its oldest half is dropped (those rows are committed or
+buffered, and only their keys are kept, so a later ``get`` of one of them reads
+it back from the database and replays the buffered writes on it).
 
 Every number is an integer (minutes, counts), so sums do not depend on the
 order or batching of the additions and a restarted view equals a clean rebuild
@@ -32,6 +37,7 @@ to the last bit (see ``digest``).
 from __future__ import annotations
 
 import hashlib
+import itertools
 from abc import abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -65,6 +71,8 @@ class Table:
     bools: tuple[str, ...] = ()
     indexes: tuple[tuple[str, ...], ...] = ()
     append_only: bool = False
+    #: Read back (``get``) while projecting: keep every written row in memory.
+    cached: bool = False
 
     @cached_property
     def columns(self) -> tuple[str, ...]:
@@ -87,7 +95,7 @@ class Table:
         return "BIGINT" if column in self.ints else "TEXT"
 
     def empty_row(self, key: Key) -> Row:
-        row = dict(self.template)
+        row = self.template.copy()
         row.update(zip(self.key, key, strict=True))
         return row
 
@@ -114,7 +122,7 @@ class _RowState:
     """A view's buffered writes, cached rows and positions."""
 
     __slots__ = ("tables", "segments", "segment", "tracking", "events", "batch", "expected",
-                 "cache", "complete", "checked_empty")
+                 "cache", "complete", "evicted", "checked_empty")
 
     def __init__(self, tables: tuple[Table, ...]) -> None:
         self.tables = {t.name: t for t in tables}
@@ -125,8 +133,20 @@ class _RowState:
         self.batch = 1
         self.expected: dict[str, int | None] = {}
         self.cache: dict[str, dict[Key, Row | None]] = {t.name: {} for t in tables}
+        #: Tables whose cache, with the keys in ``evicted``, covers every row.
         self.complete: set[str] = set()
+        self.evicted: dict[str, set[Key]] = {t.name: set() for t in tables}
         self.checked_empty = False
+
+    def remember(self, table: str, key: Key, row: Row | None) -> None:
+        """Cache a row; past ``CACHE_ROWS`` drop the oldest half (keeping their keys)."""
+        cache = self.cache[table]
+        if len(cache) >= CACHE_ROWS:
+            evicted = self.evicted[table]
+            for old in list(itertools.islice(cache, len(cache) // 2)):
+                del cache[old]
+                evicted.add(old)
+        cache[key] = row
 
     def new_segment(self) -> None:
         self.segment = _Segment()
@@ -140,6 +160,10 @@ def _apply(row: Row, values: Mapping[str, Any] | None, amounts: Mapping[str, int
     if amounts:
         for column, amount in amounts.items():
             row[column] = (row[column] or 0) + amount
+
+
+def _cached_tables(tables: tuple[Table, ...]) -> set[str]:
+    return {t.name for t in tables if t.cached and not t.append_only}
 
 
 def _matches(row: Row, where: Mapping[str, Any]) -> bool:
@@ -183,23 +207,22 @@ class RowView(TrackingRecorder):
         upserts = rs.segment.upserts
         op = upserts.get((table, key))
         if op is None:
-            op = upserts[(table, key)] = [{}, {}]
-        if set:
-            op[0].update(set)
-        if add:
-            amounts = op[1]
-            for column, amount in add.items():
-                amounts[column] = amounts.get(column, 0) + amount
+            upserts[(table, key)] = [dict(set) if set else {}, dict(add) if add else {}]
+        else:
+            if set:
+                op[0].update(set)
+            if add:
+                amounts = op[1]
+                for column, amount in add.items():
+                    amounts[column] = amounts.get(column, 0) + amount
         cache = rs.cache[table]
-        if key in cache or table in rs.complete:
-            row = cache.get(key)
-            if row is None:
-                row = rs.tables[table].empty_row(key)
-                if len(cache) >= CACHE_ROWS:
-                    cache.clear()
-                    rs.complete.discard(table)
-                cache[key] = row
+        row = cache.get(key)
+        if row is not None:
             _apply(row, set, add)
+        elif key in cache or (table in rs.complete and key not in rs.evicted[table]):
+            row = rs.tables[table].empty_row(key)
+            _apply(row, set, add)
+            rs.remember(table, key, row)
 
     def delete(self, table: str, where: Mapping[str, Any]) -> None:
         """Delete every row of ``table`` whose columns equal ``where``."""
@@ -216,7 +239,7 @@ class RowView(TrackingRecorder):
     def append(self, table: str, row: Mapping[str, Any]) -> None:
         """Insert a row that is never updated or read back while projecting."""
         rs = self._rs
-        values = tuple(row.get(column) for column in rs.tables[table].columns)
+        values = tuple(map(row.get, rs.tables[table].columns))
         appends = rs.segment.appends.get(table)
         if appends is None:
             appends = rs.segment.appends[table] = []
@@ -282,7 +305,7 @@ class RowView(TrackingRecorder):
         rs.batch = batch
         rs.checked_empty = True
         if empty:
-            rs.complete = {t.name for t in self.tables if not t.append_only}
+            rs.complete = _cached_tables(self.tables)
 
     def max_tracking_id(self, application_name: str) -> int | None:
         """The committed position; remembered as the start of the next batch when idle."""
@@ -316,7 +339,7 @@ class RowView(TrackingRecorder):
             return cache[key]
         if not rs.checked_empty:
             self._check_empty()
-        if table in rs.complete:
+        if table in rs.complete and key not in rs.evicted[table]:
             return None
         spec = rs.tables[table]
         where = " AND ".join(f"{c} = ?" for c in spec.key)
@@ -330,10 +353,7 @@ class RowView(TrackingRecorder):
             if op is not None:
                 row = row or spec.empty_row(key)
                 _apply(row, op[0], op[1])
-        if len(cache) >= CACHE_ROWS:
-            cache.clear()
-            rs.complete.discard(table)
-        cache[key] = row
+        rs.remember(table, key, row)
         return row
 
     def _check_empty(self) -> None:
@@ -342,7 +362,7 @@ class RowView(TrackingRecorder):
         rs = self._rs
         rs.checked_empty = True
         if all(not self.select(f"SELECT 1 FROM {{{t.name}}} LIMIT 1") for t in self.tables):
-            rs.complete = {t.name for t in self.tables if not t.append_only}
+            rs.complete = _cached_tables(self.tables)
 
     def select(self, query: str, params: Sequence[Any] = ()) -> list[Row]:
         """Run a query: ``{table}`` names a table of this view, ``?`` marks a parameter."""
@@ -425,7 +445,7 @@ class RowView(TrackingRecorder):
                            tuple(where.values()))
         groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for (name, key), (values, amounts) in segment.upserts.items():
-            signature = (name, tuple(sorted(values)), tuple(sorted(amounts)))
+            signature = (name, tuple(values), tuple(amounts))
             row = (*key, *(values[c] for c in signature[1]), *(amounts[c] for c in signature[2]))
             groups.setdefault(signature, []).append(row)
         for (name, set_columns, add_columns), rows in groups.items():
@@ -440,8 +460,12 @@ class RowView(TrackingRecorder):
 
     def _insert_sql(self, name: str) -> str:
         columns = self.table(name).columns
-        marks = ", ".join("?" for _ in columns)
-        return self._sql(f"INSERT INTO {{{name}}} ({', '.join(columns)}) VALUES ({marks})")
+        return self._sql(f"INSERT INTO {{{name}}} ({', '.join(columns)}) "
+                         f"{self._values(self.table(name), columns)}")
+
+    def _values(self, spec: Table, columns: tuple[str, ...]) -> str:
+        """The rows of an INSERT: one row of parameters, run once per row."""
+        return f"VALUES ({', '.join('?' for _ in columns)})"
 
     def _upsert_sql(self, name: str, set_columns: tuple[str, ...],
                     add_columns: tuple[str, ...]) -> str:
@@ -450,12 +474,11 @@ class RowView(TrackingRecorder):
         if signature not in cache:
             spec = self.table(name)
             columns = (*spec.key, *set_columns, *add_columns)
-            marks = ", ".join("?" for _ in columns)
             updates = [f"{c} = excluded.{c}" for c in set_columns]
             updates += [f"{c} = r.{c} + excluded.{c}" for c in add_columns]
             action = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
             cache[signature] = self._sql(
-                f"INSERT INTO {{{name}}} AS r ({', '.join(columns)}) VALUES ({marks}) "
+                f"INSERT INTO {{{name}}} AS r ({', '.join(columns)}) {self._values(spec, columns)} "
                 f"ON CONFLICT ({', '.join(spec.key)}) {action}")
         return str(cache[signature])
 

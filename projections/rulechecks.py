@@ -113,24 +113,24 @@ class RuleChecks(Projection[RuleChecksView]):
 
     @process_event.register(ev.RosterOpened)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.roster(tracking, str(e.originator_id), team_id=e.team_id,
+        self.view.roster(tracking, ev.oid(e), team_id=e.team_id,
                          period_start=e.period_start.isoformat())
 
     @process_event.register(ev.RosterPublished)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.roster(tracking, str(e.originator_id),
+        self.view.roster(tracking, ev.oid(e),
                          published_at=e.published_at.isoformat())
 
     @process_event.register(ev.ShiftPuzzled)
     @process_event.register(ev.ProposalAccepted)
     @process_event.register(ev.ShiftChangedAfterPublish)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.changed(tracking, str(e.originator_id))
+        self.view.changed(tracking, ev.oid(e))
 
     @process_event.register(ev.RosterChecked)
     def _(self, e: Any, tracking: Tracking) -> None:
         actor_id, role = ev.actor_of(e)
-        self.view.checked(tracking, str(e.originator_id), e.originator_version,
+        self.view.checked(tracking, ev.oid(e), e.originator_version,
                           at=e.timestamp.isoformat(), actor_id=actor_id, actor_role=role,
                           hard_violations=e.hard_violations,
                           soft_violations=e.soft_violations, at_change=e.at_change)

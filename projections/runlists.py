@@ -54,7 +54,7 @@ class RunListsView(RowView):
     """Day plans, route assignments and visits."""
 
     tables = (
-        Table("dayplans", ("dayplan_id",), text=("team_id", "day")),
+        Table("dayplans", ("dayplan_id",), text=("team_id", "day"), cached=True),
         Table("routes", ("dayplan_id", "route_code"), text=("employee_id",)),
         Table("visits", ("dayplan_id", "visit_id"),
               text=("team_id", "day", "citizen_id", "services", "planned_start",
@@ -144,31 +144,31 @@ class RunLists(Projection[RunListsView]):
 
     @process_event.register(ev.DayPlanOpened)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.dayplan_opened(tracking, str(e.originator_id), e.team_id, e.day.isoformat())
+        self.view.dayplan_opened(tracking, ev.oid(e), e.team_id, e.day.isoformat())
 
     @process_event.register(ev.RouteAssigned)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.route_assigned(tracking, str(e.originator_id), e.route_code, e.employee_id)
+        self.view.route_assigned(tracking, ev.oid(e), e.route_code, e.employee_id)
 
     @process_event.register(ev.VisitPlanned)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.planned(tracking, str(e.originator_id), e.visit_id,
+        self.view.planned(tracking, ev.oid(e), e.visit_id,
                           citizen_id=e.citizen_id, services=",".join(e.service_codes),
-                          planned_start=e.start.isoformat(), minutes=e.minutes,
+                          planned_start=ev.iso(e.start), minutes=e.minutes,
                           employees=",".join(e.employee_ids))
 
     @process_event.register(ev.VisitMoved)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit(tracking, str(e.originator_id), e.visit_id, moved=True,
-                        planned_start=e.start.isoformat(), employees=",".join(e.employee_ids))
+        self.view.visit(tracking, ev.oid(e), e.visit_id, moved=True,
+                        planned_start=ev.iso(e.start), employees=",".join(e.employee_ids))
 
     @process_event.register(ev.VisitCancelled)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit(tracking, str(e.originator_id), e.visit_id, status="cancelled")
+        self.view.visit(tracking, ev.oid(e), e.visit_id, status="cancelled")
 
     @process_event.register(ev.VisitDelivered)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit(tracking, str(e.originator_id), e.visit_id, status="delivered",
-                        actual_start=e.actual_start.isoformat(),
-                        actual_end=e.actual_end.isoformat(),
+        self.view.visit(tracking, ev.oid(e), e.visit_id, status="delivered",
+                        actual_start=ev.iso(e.actual_start),
+                        actual_end=ev.iso(e.actual_end),
                         delivered_by=",".join(e.employee_ids))

@@ -35,13 +35,14 @@ lie before its tracked position.
 from __future__ import annotations
 
 import functools
+import gc
 import inspect
 import logging
 import threading
 import time
 import types
-from collections.abc import Callable, Mapping, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from typing import Any, cast
 
@@ -180,32 +181,52 @@ def position_of(app: Pusleplan, projection: Projection[Any]) -> int:
 def catch_up_all(
     app: Pusleplan, projections: Sequence[Projection[Any]], *, batch_size: int = 1000,
     as_of: date | None = None, progress: Progress | None = None, pause: float = 0.0,
+    transaction_size: int | None = None,
 ) -> int:
     """Bring every projection up to the end of the log in one pass; return notifications read.
 
     Args:
         app: the application whose notification log is read.
         projections: the read models; each may stand at its own position.
-        batch_size: notifications per page, and events per view transaction.
+        batch_size: notifications per page, and (unless ``transaction_size`` says
+            otherwise) events per view transaction.
         as_of: only events whose as-of date (``projections.asof``) is on or
             before this date change the views; later ones are only tracked.
         progress: called with (position, last notification id) after each page.
         pause: seconds to sleep between pages (throttle a catch-up on a busy store).
+        transaction_size: events per view transaction (a rebuild: larger batches,
+            fewer commits; each still commits its rows with its position).
 
     A batch refused because another runner moved a view meanwhile is dropped;
     the pass then continues from the positions the views really have.
+
+    The cyclic garbage collector is paused during the pass: a rebuild keeps
+    many rows and buffered writes alive, which makes every collection scan
+    them again (a third of the time); nothing the pass makes forms cycles.
     """
     read = 0
     with ExitStack() as stack:
+        stack.enter_context(_gc_paused())
         for projection in projections:
             if isinstance(projection.view, RowView):
-                stack.enter_context(projection.view.batching(batch_size))
+                stack.enter_context(projection.view.batching(transaction_size or batch_size))
         while True:
             try:
                 read += _one_pass(app, projections, batch_size, as_of, progress, pause)
                 return read
             except IntegrityError:
                 log.info("a view moved on under this runner; continuing from its position")
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _handler(projection: Projection[Any], topic: str) -> Callable[[Any, Tracking], None]:

@@ -245,8 +245,8 @@ def _sickness(view: TeamOverviewView, team_id: str, start: date, end: date
     members = view.select("SELECT employee_id, weekly_minutes FROM {members} "
                           "WHERE team_id = ?", (team_id,))
     daily = {m["employee_id"]: (m["weekly_minutes"] or 0) / 7 for m in members}
-    clock_row = view.get("clock", ("business",))
-    clock = date.fromisoformat(clock_row["day"]) if clock_row else end
+    clock_rows = view.select("SELECT day FROM {clock} WHERE name = ?", ("business",))
+    clock = date.fromisoformat(clock_rows[0]["day"]) if clock_rows else end
     days = (end - start).days + 1
     sick_days: dict[str, int] = defaultdict(int)
     absences = view.select(

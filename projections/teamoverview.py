@@ -36,16 +36,16 @@ class TeamOverviewView(RowView):
         Table("absences", ("employee_id", "absence_id"), text=("kind", "first_day", "last_day")),
         Table("citizens", ("citizen_id",),
               text=("team_id", "contact_id", "rehab_since"),
-              ints=("granted", "rehab", "rehab_before")),
+              ints=("granted", "rehab", "rehab_before"), cached=True),
         Table("rehab_courses", ("citizen_id", "ended"),
               text=("team_id", "started"), ints=("minutes_before", "minutes_after"),
               indexes=(("team_id", "ended"),)),
-        Table("dayplans", ("dayplan_id",), text=("team_id", "day")),
+        Table("dayplans", ("dayplan_id",), text=("team_id", "day"), cached=True),
         Table("visits", ("dayplan_id", "visit_id"),
               text=("team_id", "day", "citizen_id", "staff"),
               ints=("planned_minutes", "minutes", "by_contact"),
-              indexes=(("team_id", "day"),)),
-        Table("rosters", ("roster_id",), text=("team_id", "period_start")),
+              indexes=(("team_id", "day"),), cached=True),
+        Table("rosters", ("roster_id",), text=("team_id", "period_start"), cached=True),
         Table("shifts", ("roster_id", "shift_id"),
               text=("team_id", "day", "layer", "route", "employee_id", "proposed_id"),
               ints=("minutes", "proposed"), indexes=(("team_id", "day"),)),
@@ -56,7 +56,7 @@ class TeamOverviewView(RowView):
             "visits_planned", "planned_minutes", "visits_moved", "visits_cancelled",
             "swaps", "takes", "releases", "proposals", "changes_after_publish",
             "visitation_changes", "granted_change")),
-        Table("clock", ("name",), text=("day",)),
+        Table("clock", ("name",), text=("day",), cached=True),
     )
 
     def tally(self, team_id: str | None, day: str | None, **counters: int) -> None:
@@ -233,11 +233,11 @@ class TeamOverview(Projection[TeamOverviewView]):
 
     @process_event.register(ev.TeamCreated)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.team_created(tracking, str(e.originator_id), e.code, e.name, e.area)
+        self.view.team_created(tracking, ev.oid(e), e.code, e.name, e.area)
 
     @process_event.register(ev.MemberJoined)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.member(tracking, e.employee_id, team_id=str(e.originator_id))
+        self.view.member(tracking, e.employee_id, team_id=ev.oid(e))
 
     @process_event.register(ev.MemberLeft)
     def _(self, e: Any, tracking: Tracking) -> None:
@@ -245,32 +245,32 @@ class TeamOverview(Projection[TeamOverviewView]):
 
     @process_event.register(ev.EmployeeHired)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.member(tracking, str(e.originator_id), number=e.number,
+        self.view.member(tracking, ev.oid(e), number=e.number,
                          profession=e.profession, weekly_minutes=round(e.weekly_hours * 60))
 
     @process_event.register(ev.ContractChanged)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.member(tracking, str(e.originator_id), profession=e.profession,
+        self.view.member(tracking, ev.oid(e), profession=e.profession,
                          weekly_minutes=round(e.weekly_hours * 60))
 
     @process_event.register(ev.AbsenceRegistered)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.absence(tracking, str(e.originator_id), e.absence_id, kind=e.kind,
+        self.view.absence(tracking, ev.oid(e), e.absence_id, kind=e.kind,
                           first_day=e.start.isoformat(),
                           last_day=e.end.isoformat() if e.end else None)
 
     @process_event.register(ev.AbsenceEnded)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.absence(tracking, str(e.originator_id), e.absence_id,
+        self.view.absence(tracking, ev.oid(e), e.absence_id,
                           last_day=e.end.isoformat())
 
     @process_event.register(ev.CitizenRegistered)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.citizen(tracking, str(e.originator_id), team_id=e.team_id)
+        self.view.citizen(tracking, ev.oid(e), team_id=e.team_id)
 
     @process_event.register(ev.ContactPersonAssigned)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.citizen(tracking, str(e.originator_id), contact_id=e.employee_id)
+        self.view.citizen(tracking, ev.oid(e), contact_id=e.employee_id)
 
     @process_event.register(ev.VisitationChanged)
     def _(self, e: Any, tracking: Tracking) -> None:
@@ -278,22 +278,22 @@ class TeamOverview(Projection[TeamOverviewView]):
         remaining = ev.granted_minutes(e.kind, e.services, e.package_minutes_per_week,
                                        without=ev.REHAB_SERVICE)
         rehab = any(s.get("code") == ev.REHAB_SERVICE for s in e.services)
-        self.view.visitation_changed(tracking, str(e.originator_id), e.effective.isoformat(),
+        self.view.visitation_changed(tracking, ev.oid(e), e.effective.isoformat(),
                                      granted, remaining, rehab)
 
     @process_event.register(ev.RosterOpened)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.roster_opened(tracking, str(e.originator_id), e.team_id,
+        self.view.roster_opened(tracking, ev.oid(e), e.team_id,
                                 e.period_start.isoformat())
 
     @process_event.register(ev.ShiftBid)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.bid(tracking, str(e.originator_id), e.bid_id, employee_id=e.employee_id,
+        self.view.bid(tracking, ev.oid(e), e.bid_id, employee_id=e.employee_id,
                       kind=e.kind, day=e.day.isoformat(), layer=e.layer, route=e.route)
 
     @process_event.register(ev.ShiftPuzzled)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.shift_puzzled(tracking, str(e.originator_id), e.action, e.shift_id,
+        self.view.shift_puzzled(tracking, ev.oid(e), e.action, e.shift_id,
                                 e.employee_id, e.other_shift_id, e.to_employee_id, _shift(e))
 
     @process_event.register(ev.ProposalAccepted)
@@ -301,31 +301,31 @@ class TeamOverview(Projection[TeamOverviewView]):
         shifts = [{"shift_id": s["shift_id"], "employee_id": s["employee_id"],
                    "day": s["date"].isoformat(), "layer": s["layer"], "route": s["route"],
                    "minutes": ev.minutes(s["start"], s["end"])} for s in e.shifts]
-        self.view.proposal_accepted(tracking, str(e.originator_id), shifts)
+        self.view.proposal_accepted(tracking, ev.oid(e), shifts)
 
     @process_event.register(ev.ShiftChangedAfterPublish)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.shift_changed(tracking, str(e.originator_id), e.shift_id, e.employee_id,
+        self.view.shift_changed(tracking, ev.oid(e), e.shift_id, e.employee_id,
                                 e.start.date().isoformat(), ev.minutes(e.start, e.end))
 
     @process_event.register(ev.DayPlanOpened)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.dayplan_opened(tracking, str(e.originator_id), e.team_id, e.day.isoformat())
+        self.view.dayplan_opened(tracking, ev.oid(e), e.team_id, e.day.isoformat())
 
     @process_event.register(ev.VisitPlanned)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit_planned(tracking, str(e.originator_id), e.visit_id, e.citizen_id,
+        self.view.visit_planned(tracking, ev.oid(e), e.visit_id, e.citizen_id,
                                 e.minutes)
 
     @process_event.register(ev.VisitMoved)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit_changed(tracking, str(e.originator_id), "visits_moved")
+        self.view.visit_changed(tracking, ev.oid(e), "visits_moved")
 
     @process_event.register(ev.VisitCancelled)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit_changed(tracking, str(e.originator_id), "visits_cancelled")
+        self.view.visit_changed(tracking, ev.oid(e), "visits_cancelled")
 
     @process_event.register(ev.VisitDelivered)
     def _(self, e: Any, tracking: Tracking) -> None:
-        self.view.visit_delivered(tracking, str(e.originator_id), e.visit_id, e.employee_ids,
+        self.view.visit_delivered(tracking, ev.oid(e), e.visit_id, e.employee_ids,
                                   ev.minutes(e.actual_start, e.actual_end))

@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 
 from domain.citizens import Citizen
 from domain.teams import Team
+from projections import events as ev
 from projections.rows import RowView, Table
 from projections.rowstores import PostgresRowView, SQLiteRowView
 
@@ -48,7 +49,8 @@ class TeamDirectoryView(RowView):
     tables = (
         Table("teams", ("team_id",), text=("code", "name", "area", "sister_team_id"),
               counters=("members", "routes", "citizens")),
-        Table("citizens", ("citizen_id",), text=("team_id",), bools=("discharged",)),
+        Table("citizens", ("citizen_id",), text=("team_id",), bools=("discharged",),
+              cached=True),
     )
 
     def add_team(self, tracking: Tracking, team_id: str, code: str, name: str, area: str
@@ -141,29 +143,29 @@ class TeamDirectory(Projection[TeamDirectoryView]):
 
     @process_event.register(TeamCreated)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.add_team(tracking, str(event.originator_id), event.code, event.name,
+        self.view.add_team(tracking, ev.oid(event), event.code, event.name,
                            event.area)
 
     @process_event.register(MemberJoined)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.adjust_counts(tracking, str(event.originator_id), members=+1)
+        self.view.adjust_counts(tracking, ev.oid(event), members=+1)
 
     @process_event.register(MemberLeft)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.adjust_counts(tracking, str(event.originator_id), members=-1)
+        self.view.adjust_counts(tracking, ev.oid(event), members=-1)
 
     @process_event.register(RouteDefined)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.adjust_counts(tracking, str(event.originator_id), routes=+1)
+        self.view.adjust_counts(tracking, ev.oid(event), routes=+1)
 
     @process_event.register(SisterTeamLinked)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.link_sister_team(tracking, str(event.originator_id), event.sister_team_id)
+        self.view.link_sister_team(tracking, ev.oid(event), event.sister_team_id)
 
     @process_event.register(CitizenRegistered)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.add_citizen(tracking, str(event.originator_id), event.team_id)
+        self.view.add_citizen(tracking, ev.oid(event), event.team_id)
 
     @process_event.register(CitizenDischarged)
     def _(self, event: Any, tracking: Tracking) -> None:
-        self.view.discharge_citizen(tracking, str(event.originator_id))
+        self.view.discharge_citizen(tracking, ev.oid(event))

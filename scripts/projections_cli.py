@@ -37,6 +37,10 @@ from projections.runner import catch_up_all, follow, log_behind
 PASSED_ENV = ("POSTGRES_SCHEMA",)
 
 
+#: Events per view transaction in a rebuild: fewer, larger commits.
+REBUILD_TRANSACTION = 10_000
+
+
 def add_parser(commands: Any) -> None:
     """Add ``projections`` and its subcommands to the ``pusleplan`` parser."""
     parser = commands.add_parser("projections", help="read models: run, rebuild, status")
@@ -52,6 +56,10 @@ def add_parser(commands: Any) -> None:
     _common(rebuild)
     rebuild.add_argument("--as-of", type=date.fromisoformat, metavar="DATE",
                          help="build separate views as they stood on DATE (YYYY-MM-DD)")
+    rebuild.add_argument("--transaction-size", type=int, default=REBUILD_TRANSACTION,
+                         help="events per view transaction while rebuilding (default "
+                              f"{REBUILD_TRANSACTION:,}; each commits its rows with its "
+                              "position)")
     rebuild.set_defaults(handler=cmd_rebuild)
 
     catch = sub.add_parser("catch-up", help="bring every view to the end of the log, once")
@@ -150,7 +158,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
         reset(models)
         bar = ProgressBar("Rebuilding" + (f" as of {args.as_of}" if args.as_of else ""))
         read = catch_up_all(app, list(models), batch_size=args.batch_size, as_of=args.as_of,
-                            progress=bar)
+                            progress=bar, transaction_size=args.transaction_size)
         rate = bar.done(read)
         where = f" (views '…AsOf{args.as_of:%Y%m%d}')" if args.as_of else ""
         print(f"Rebuilt {len(models.projections)} read models{where} from {read} events "

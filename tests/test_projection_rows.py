@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
 
+from domain.application import Pusleplan
+from projections import rows
+from projections.catalogue import open_read_models
 from projections.rows import Table
 from projections.rulechecks import (
     PostgresRuleChecksView,
@@ -15,7 +19,8 @@ from projections.rulechecks import (
     RuleChecksView,
     SQLiteRuleChecksView,
 )
-from projections.runner import make_view
+from projections.runner import catch_up_all, make_view
+from scripts.demo import build_demo
 from tests.conftest import Store
 
 APP = "Pusleplan"
@@ -102,3 +107,20 @@ def test_a_view_made_for_other_table_definitions_starts_again_from_the_beginning
     assert new.row_count("rosters") == 0
     opened(new, 1, "R1")
     assert new.row_count("rosters") == 1
+
+
+def test_a_rebuild_that_outgrows_its_row_cache_equals_one_that_kept_every_row(
+    app: Pusleplan, store: Store, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    build_demo(app, seed=3, today=date(2026, 3, 4), teams=1, citizens=12, history_weeks=1)
+    with open_read_models(store.settings, store.extra_env) as roomy:
+        catch_up_all(app, list(roomy), batch_size=50)
+        expected = {name: p.view.digest() for name, p in roomy.projections.items()}
+
+    # A cache of 4 rows per table: the oldest rows are dropped while rebuilding, and
+    # reading one back (a delivery looking up its planned visit) goes to the database.
+    monkeypatch.setattr(rows, "CACHE_ROWS", 4)
+    with open_read_models(store.settings, store.extra_env, suffix="Tight") as tight:
+        catch_up_all(app, list(tight), batch_size=50)
+        assert tight.view("TeamOverview")._rs.evicted["visits"]
+        assert {name: p.view.digest() for name, p in tight.projections.items()} == expected

@@ -365,15 +365,23 @@ class Pusleplan(Application[UUID]):
         self.store(plan)
 
     def plan_visits(
-        self, actor: Actor, team_id: UUID, date: date, visits: list[dict[str, Any]]
+        self, actor: Actor, team_id: UUID, date: date, visits: list[dict[str, Any]],
+        routes: dict[str, UUID] | None = None,
     ) -> None:
         """Plan many visits in one transaction (an accepted route proposal).
 
         Every person on a visit must be qualified, a member of the team (or of the
         sister team, when borrowed) and not absent that day; a substitute never
-        visits a red or yellow citizen. One bad visit stores none of them.
+        visits a red or yellow citizen. ``routes`` (route code -> employee) gives
+        people their routes for the day in the same transaction, checked as
+        ``assign_route``. One bad visit or route stores none of them.
         """
         plan = self._day_plan(actor, team_id, date)
+        if routes:
+            team = self.load(Team, team_id, "Teamet")
+            for route_code, employee_id in routes.items():
+                plan.assign_route(route_code, employee_id, set(team.routes),
+                                  team.is_member(employee_id), actor.as_dict())
         citizens: dict[str, dict[str, Any]] = {}
         staff: dict[str, dict[str, Any]] = {}
         teams = self._team_members(team_id)

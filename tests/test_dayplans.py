@@ -197,3 +197,31 @@ def test_moving_visits_of_two_teams_stores_all_or_nothing(memory_app, s):
                   "start": at(MONDAY, 8), "reason": "syg"}]})
     assert memory_app.day_plan(s.team, MONDAY)["visits"]["v1"]["employee_ids"] == [
         str(sister.members[0])]
+
+
+def test_accepted_visits_and_the_days_routes_are_stored_in_one_transaction(memory_app, s):
+    memory_app.define_route(LEADER, s.team, "R1", "Rute 1", "dag", "SSH")
+    memory_app.define_route(LEADER, s.team, "R2", "Rute 2", "dag", "SSA")
+    before = memory_app.recorder.max_notification_id()
+    # A route the team does not have refuses the whole batch: no visit, no route.
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)],
+                               routes={"R1": s.members[0], "R9": s.members[1]})
+    assert caught.value.field == "route_code"
+    with pytest.raises(RuleBroken):  # one route per person
+        memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)],
+                               routes={"R1": s.members[0], "R2": s.members[0]})
+    assert memory_app.recorder.max_notification_id() == before
+
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s)],
+                           routes={"R1": s.members[0], "R2": s.members[1]})
+
+    plan = memory_app.day_plan(s.team, MONDAY)
+    assert plan["routes"] == {"R1": str(s.members[0]), "R2": str(s.members[1])}
+    assert list(plan["visits"]) == ["v1"]
+    events = memory_app.recorder.select_notifications(start=before + 1, limit=10)
+    assert [n.topic.rsplit(".", 1)[-1] for n in events] == [
+        "DayPlanOpened", "RouteAssigned", "RouteAssigned", "VisitPlanned"]
+    # Without routes, plan_visits works as before.
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, "v2", start=9)])
+    assert memory_app.day_plan(s.team, MONDAY)["routes"] == plan["routes"]

@@ -4,20 +4,40 @@ bad input answered in Danish naming the field."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from domain.settings import Settings, new_encryption_key
+from scripts.bench_web import Client, free_port
 from tests.conftest import Store
 from tests.factories import LEADER, MONDAY, at
-from tests.web_support import World, csrf_token, form_token, make_world, post
+from tests.web_support import (
+    PASSWORD,
+    World,
+    csrf_token,
+    form_token,
+    login,
+    make_world,
+    post,
+    web_app,
+)
+from web import daydrafts, services
+from web.solving import JOBS_FILE
 
 DAY = MONDAY + timedelta(days=1)  # Tuesday 24 November 2026, inside team A's roster
 PAGE = f"/teams/T1/korelister/{DAY.isoformat()}"
+#: Team A's day routes; the first two members' shifts name them, the nurse's names none.
+ROUTES = {"D1": "SSH", "D2": "SSA"}
 
 
 def _service(code: str, start: str, end: str, minutes: int = 25, profession: str = "SSH",
@@ -32,9 +52,12 @@ def _day_of_work(world: World) -> None:
     """Team A on Tuesday: three people on the day shift, eight citizens with visits
     (one double-staffed, one needing a nurse), plus the team's first citizen."""
     app, a = world.app, world.a
+    for code, profession in ROUTES.items():
+        app.define_route(LEADER, a.team, code, f"Dagrute {code}", "dag", profession)
     for n, member in enumerate(a.members):
         assert a.roster is not None
-        app.take_shift(LEADER, a.roster, f"D-{n}", member, DAY, "dag", at(DAY, 7), at(DAY, 15))
+        app.take_shift(LEADER, a.roster, f"D-{n}", member, DAY, "dag", at(DAY, 7), at(DAY, 15),
+                       route=list(ROUTES)[n] if n < len(ROUTES) else None)
     citizens = [a.citizen] + [
         app.register_citizen(LEADER, code=f"T1-B{k + 2}", name=f"Borger Navnesen {k}",
                              address=f"Vejen {k}", lat=55.86 + 0.004 * (k % 4),
@@ -61,11 +84,23 @@ def world(store: Store) -> Iterator[World]:
 
 
 def _propose(client: FlaskClient) -> str:
-    """Press "Foreslå kørelister"; the page with the proposal."""
+    """Press "Foreslå kørelister"; the page with the proposal once the planner is done."""
     page = client.get(PAGE).get_data(as_text=True)
     response = client.post(f"{PAGE}/foreslaa", data={"csrf_token": form_token(page)})
     assert response.status_code == 303
-    return client.get(response.headers["Location"]).get_data(as_text=True)
+    return _until_done(client, response.headers["Location"])
+
+
+def _until_done(client: FlaskClient, location: str) -> str:
+    """Follow the proposal page (which refreshes itself) until the planner is done."""
+    deadline = time.monotonic() + 60
+    while True:
+        page = client.get(location).get_data(as_text=True)
+        if "Planlæggeren arbejder" not in page:
+            return page
+        assert '<meta http-equiv="refresh"' in page and "<progress" in page
+        assert time.monotonic() < deadline, "the planner never finished"
+        time.sleep(0.2)
 
 
 def _accept(client: FlaskClient, page: str) -> str:
@@ -362,3 +397,179 @@ def test_a_day_with_nobody_on_shift_is_a_clear_message_not_a_crash(world: World)
 def test_dates_outside_the_planning_range_are_refused_by_field(world: World, day: str) -> None:
     response = world.client("medlem").get(f"/teams/T1/korelister/{day}")
     assert response.status_code == 422 and "dato" in response.get_data(as_text=True)
+
+
+# -- drafts shared by web processes, routes recorded on accept --------------------------------
+
+
+def test_accepting_a_proposal_records_each_persons_route_from_the_shift(world: World) -> None:
+    client = world.client("planner")
+    proposal = _propose(client)
+    assert 'class="kl-route"' in proposal and "Rute D1" in proposal  # shown before Godkend
+
+    stored = _accept(client, proposal)
+
+    plan = world.app.day_plan(world.a.team, DAY)
+    assert plan is not None
+    members = world.a.members
+    assert plan["routes"] == {"D1": str(members[0]), "D2": str(members[1])}
+    assert "Rute D1" in stored and "Rute D2" in stored
+    assert 'title="Rute D2: Dagrute D2"' in stored
+    answer = client.get(f"/api/teams/{world.a.team}/korelister/{DAY}").get_json()
+    routes = {run["employee_id"]: run["route"] for run in answer["run_lists"]}
+    assert routes[str(members[0])] == "D1" and routes[str(members[2])] is None
+
+
+def test_a_proposal_made_by_one_app_is_followed_and_accepted_through_another(
+        world: World, store: Store) -> None:
+    # Two web processes on one data directory: each its own app (and store connection).
+    other = web_app(store, PUSLEPLAN_ROUTE_SECONDS=2)
+    world.web.config["PUSLEPLAN_ROUTE_SECONDS"] = 6  # long enough to watch it work
+    try:
+        first, second = world.client("planner"), other.test_client()
+        login(second, "planner")
+        base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+
+        started = post(first, f"{base}/proposals?wait=false")
+        body = started.get_json()
+        # At once: 202 while the planner works (no run lists yet), 201 if it was quick.
+        assert (started.status_code, body["status"]) in ((202, "running"), (201, "ready"))
+        assert body["run_lists"] == [] or body["status"] == "ready"
+        deadline = time.monotonic() + 60
+        polled_once = False
+        while body["status"] == "running" or not polled_once:  # the other app follows it
+            polled_once = True
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+            polled = second.get(f"{base}/proposals/{body['draft_id']}")
+            assert polled.status_code == 200
+            body = polled.get_json()
+        assert body["status"] == "ready" and body["totals"]["visits"] >= 15
+        page = _until_done(second, f"{PAGE}?forslag={body['draft_id']}")
+        assert "Godkend kørelisterne" in page
+
+        accepted = post(second, f"{base}/proposals/{body['draft_id']}/accept")
+
+        assert accepted.status_code == 200, accepted.get_json()
+        assert accepted.get_json()["recorded"] == body["totals"]["visits"]
+        plan = world.app.day_plan(world.a.team, DAY)
+        assert plan is not None and plan["routes"]["D1"] == str(world.a.members[0])
+        gone = post(first, f"{base}/proposals/{body['draft_id']}/accept")
+        assert gone.status_code == 404  # accepted drafts are forgotten by every process
+
+        # A puslemøde replanning made through one app is accepted through the other.
+        sick = post(second, f"{base}/sick", {"employee_id": "T1-E0", "from": "10:30"})
+        assert sick.status_code == 201
+        moved = post(first, f"{base}/sick/{sick.get_json()['draft_id']}/accept")
+        assert moved.status_code == 200 and moved.get_json()["recorded"] >= 1
+    finally:
+        with other.app_context():
+            services().close()
+
+
+def test_an_expired_draft_is_gone_with_a_clear_message(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = world.client("planner")
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    body = post(client, f"{base}/proposals").get_json()
+    assert body["status"] == "ready"
+    monkeypatch.setattr(daydrafts, "EXPIRE_S", 0.0)
+    events = world.events()
+
+    answer = post(client, f"{base}/proposals/{body['draft_id']}/accept")
+
+    assert answer.status_code == 404 and "bed om et nyt" in answer.get_json()["message"]
+    assert world.events() == events
+
+
+def test_two_worker_processes_share_the_proposal_and_either_accepts_it(
+        tmp_path: Path) -> None:
+    """``pusleplan serve --workers 2``: the proposal started through one worker is
+    followed through both and accepted through whichever takes the request."""
+    store = Store("sqlite", Settings(data_dir=tmp_path / "data"), {})
+    worlds = make_world(store)
+    world = next(worlds)
+    _day_of_work(world)
+    port = free_port()
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "serve", "--data-dir", str(tmp_path / "data"),
+         "--port", str(port), "--threads", "4", "--workers", "2"],
+        env={**os.environ, "PUSLEPLAN_ROUTE_SECONDS": "2"},
+        stdout=subprocess.DEVNULL, stderr=log)
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    planner = Client(url)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            probe = Client(url)
+            try:
+                if probe.request("GET", "/api/session")[0] == 200:
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+            finally:
+                probe.close()
+        planner.log_in("planner", PASSWORD)
+        base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+
+        status, body, started_by = _fresh(planner, "POST", f"{base}/proposals?wait=false")
+        assert status == 202 and body["status"] == "running", body
+        answered: dict[str, str] = {}
+        deadline = time.monotonic() + 90
+        while body["status"] == "running" or len(answered) < 2:
+            assert time.monotonic() < deadline, answered
+            status, body, worker = _fresh(planner, "GET", f"{base}/proposals/{body['draft_id']}")
+            assert status == 200, body  # never "no such draft", whichever worker answers
+            answered[worker] = body["status"]
+            time.sleep(0.1)
+        assert set(answered) == {"1", "2"} and started_by in answered
+        assert body["status"] == "ready" and body["totals"]["visits"] >= 15
+
+        status, accepted, _ = _fresh(planner, "POST", f"{base}/proposals/{body['draft_id']}"
+                                                      "/accept")
+        assert status == 200, accepted
+        assert accepted["recorded"] == body["totals"]["visits"]
+        plan = world.app.day_plan(world.a.team, DAY)
+        assert plan is not None and plan["routes"]["D2"] == str(world.a.members[1])
+    finally:
+        planner.close()
+        server.terminate()
+        assert server.wait(timeout=30) is not None
+        worlds.close()
+
+
+def _fresh(client: Client, method: str, path: str) -> tuple[int, Any, str]:
+    """One request on a new connection (either worker may take it): status, JSON, worker."""
+    client.close()
+    headers = {"X-CSRFToken": client.csrf} if method == "POST" else {}
+    status, answer, _ = client.request(method, path, {} if method == "POST" else None,
+                                       headers)
+    assert client.headers is not None
+    return status, answer, client.headers["X-Pusleplan-Worker"]
+
+
+def test_drafts_are_encrypted_at_rest_when_the_store_is(store_factory: Any) -> None:
+    key = new_encryption_key()
+    worlds = make_world(store_factory("sqlite", encryption_key=key), PUSLEPLAN_ROUTE_SECONDS=1)
+    world = next(worlds)
+    try:
+        _day_of_work(world)
+        client = world.client("planner")
+        base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+        body = post(client, f"{base}/proposals").get_json()
+        assert body["status"] == "ready"
+        with world.web.app_context():
+            jobs = services().settings.data_dir / JOBS_FILE
+        raw = jobs.read_bytes()
+        assert body["draft_id"].encode() in raw  # the draft is there, its content is not
+        assert b"T1-B" not in raw and b"Medarbejder" not in raw
+
+        accepted = post(client, f"{base}/proposals/{body['draft_id']}/accept")
+
+        assert accepted.status_code == 200 and accepted.get_json()["recorded"] >= 15
+    finally:
+        worlds.close()

@@ -1,8 +1,10 @@
 """The JSON API for kørelister: the day's run lists, proposals and the puslemøde.
 
 ``GET`` gives the stored run lists (``source: stored``) or none; ``POST
-.../proposals`` runs the route planner and answers the proposal with its
-``draft_id``; ``POST .../proposals/<draft_id>/accept`` records it. ``POST
+.../proposals`` runs the route planner in the background and answers the
+proposal with its ``draft_id`` when done (``?wait=false``: at once, 202 with
+``status: running``; poll ``GET .../proposals/<draft_id>``); ``POST
+.../proposals/<draft_id>/accept`` records it (with each person's route). ``POST
 .../sick`` replans the stored day when someone goes home sick and answers the
 replanning with the moves; ``POST .../sick/<draft_id>/accept`` records the moves.
 The same rules as the page apply (web.korelister): members of the team, its
@@ -17,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from flask.views import MethodView
-from marshmallow import fields
+from marshmallow import Schema, fields
 
 from planning.routing_problem import hhmm
 from web import api_schemas as a
@@ -27,6 +29,7 @@ from web.korelister import (
     Shown,
     accept_proposal,
     accept_replan,
+    drafts,
     mark_sick,
     presenter,
     propose,
@@ -35,6 +38,7 @@ from web.korelister import (
 )
 from web.runlists import parse_day
 
+WAIT_GRACE_S = 30.0  # beyond the planner's time limit, for building and writing
 blp = Blueprint("korelister_api", __name__, url_prefix="/api/teams",
                 description="Kørelister: dagens ruter, forslag og puslemøde")
 
@@ -77,6 +81,8 @@ class RunAnswer(a.Answer):
     received = fields.Integer(metadata={"description": "visits moved to this person"})
     handed_over = fields.Integer()
     sick_from = fields.String(allow_none=True)
+    route = fields.String(allow_none=True, metadata={"description": "the shift's route code"})
+    route_name = fields.String(allow_none=True)
     break_text = fields.String(allow_none=True)
     stops = fields.List(fields.Nested(StopAnswer))
 
@@ -115,6 +121,9 @@ class DayAnswer(a.Answer):
     date = fields.Date()
     source = fields.String(metadata={"description": "stored, forslag, puslemoede or none"})
     draft_id = fields.String(allow_none=True, metadata={"description": "to accept the draft"})
+    status = fields.String(metadata={
+        "description": "running (the planner works; poll the proposal), failed or ready"})
+    progress = fields.Float(metadata={"description": "0–1 of the planner's time limit"})
     version = fields.Integer(allow_none=True, metadata={"description": "stored plan version"})
     sick_employee_id = fields.String(allow_none=True)
     sick_from = fields.String(allow_none=True)
@@ -135,6 +144,9 @@ def day_answer(team: dict[str, Any], shown: Shown) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "team": team["code"], "date": shown.context.day, "source": shown.source,
         "draft_id": draft.id if draft else None,
+        "status": ("running" if draft and draft.running else
+                   "failed" if draft and draft.failed else "ready"),
+        "progress": round(draft.progress, 3) if draft else 1.0,
         "version": shown.plan["version"] if shown.plan else None,
         "sick_employee_id": who.ident(draft.sick_id) if draft and draft.sick_id else None,
         "sick_from": hhmm(draft.sick_from) if draft and draft.sick_from is not None else None,
@@ -172,15 +184,35 @@ class Day(MethodView):
         return day_answer(team, show_day(team_id, when))
 
 
+class ProposeArgs(Schema):
+    wait = fields.Boolean(load_default=True, metadata={
+        "description": "wait for the planner (201); false: answer at once (202) and poll"})
+
+
 @blp.route("/<uuid:team_id>/korelister/<day>/proposals")
 class Proposals(MethodView):
+    @blp.arguments(ProposeArgs, location="query")
     @blp.response(201, DayAnswer)
+    @blp.alt_response(202, schema=DayAnswer, description="Planlæggeren arbejder (wait=false)")
     @blp.alt_response(409, schema=a.ErrorAnswer, description="Dagen har allerede kørelister")
-    def post(self, team_id: UUID, day: str) -> dict[str, Any]:
-        """Run the route planner on the day (nothing is stored); accept with ``draft_id``."""
+    def post(self, args: dict[str, Any], team_id: UUID, day: str) -> Any:
+        """Run the route planner on the day in the background (nothing is stored); accept
+        the answer's ``draft_id`` when its ``status`` is ``ready``."""
         team, when = _team_and_day(team_id, day)
         draft = propose(team_id, when)
-        return day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+        if args["wait"]:
+            draft = drafts().wait(draft, draft.time_limit_s + WAIT_GRACE_S)
+        answer = day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+        return (answer, 202) if answer["status"] == "running" else answer
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/proposals/<draft_id>")
+class Proposal(MethodView):
+    @blp.response(200, DayAnswer)
+    def get(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
+        """A proposal: the planner's progress (``status: running``), then the run lists."""
+        team, when = _team_and_day(team_id, day)
+        return day_answer(team, show_day(team_id, when, draft_id, "forslag"))
 
 
 @blp.route("/<uuid:team_id>/korelister/<day>/proposals/<draft_id>/accept")

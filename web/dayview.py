@@ -60,6 +60,8 @@ class RunView:
     received: int = 0
     handed_over: int = 0
     sick_from: str | None = None
+    route: str | None = None  # the route code of the person's shift (rute), if any
+    route_name: str | None = None
 
     @property
     def moved(self) -> int:
@@ -121,8 +123,13 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
              presenter: Presenter, *, result: ReplanResult | None = None,
              previous: RouteProposal | None = None, status: dict[str, str] | None = None,
              sick: tuple[str, int] | None = None,
-             stored_ids: set[str] | None = None) -> DayView:
-    """The run lists, moves, unassigned visits, totals and map of one plan."""
+             stored_ids: set[str] | None = None,
+             route_codes: dict[str, str] | None = None) -> DayView:
+    """The run lists, moves, unassigned visits, totals and map of one plan.
+
+    ``route_codes`` names each person's route for the day (employee id -> route code).
+    """
+    team_routes = context.team.get("routes", {})
     visits = {v.visit_id: v for v in problem.visits}
     people = {c.caregiver_id: c for c in problem.caregivers}
     before = previous.assignments() if previous else {}
@@ -158,6 +165,7 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
                 (status or {}).get(stop.visit_id, "proposed"),
                 presenter.person(moved_from) if moved_from else None, new_time))
         caregiver = people.get(run.caregiver_id)
+        route = (route_codes or {}).get(run.caregiver_id)
         break_text = (f"Pause {hhmm(run.break_start)} ({run.break_minutes} min)"
                       if run.break_start is not None else None)
         runs.append(RunView(
@@ -167,7 +175,8 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
             hhmm(run.leave_base), hhmm(run.back_at_base), run.travel_minutes,
             sum(visits[s.visit_id].duration for s in run.stops), tuple(stop_views), break_text,
             received.get(run.caregiver_id, 0), handed.get(run.caregiver_id, 0),
-            hhmm(sick[1]) if sick and sick[0] == run.caregiver_id else None))
+            hhmm(sick[1]) if sick and sick[0] == run.caregiver_id else None,
+            route, team_routes.get(route, {}).get("name") if route else None))
         routes.append(RouteInput(colour(index), presenter.person(run.caregiver_id), [
             (visits[s.visit_id].location.lat, visits[s.visit_id].location.lon,
              f"{n}. {hhmm(s.start)} {presenter.citizen(s.citizen_id)}",

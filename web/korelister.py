@@ -1,12 +1,18 @@
 """Kørelister pages: the team's run lists for a day, a route map, and the puslemøde.
 
 ``/teams/<code>/korelister/<dato>`` shows the stored day plan, or offers
-"Foreslå kørelister" (the route planner on the day's visitations and roster)
-and "Godkend" (records the proposal as VisitPlanned events). At the puslemøde,
+"Foreslå kørelister" (the route planner on the day's visitations and roster,
+run in the background while the page shows its progress) and "Godkend"
+(records the proposal as VisitPlanned events, and each person's route from
+their shift as RouteAssigned, in one transaction). At the puslemøde,
 "Meld syg" replans the stored day from a time, shows what moved to whom, and
 "Godkend ændringerne" records the moves (VisitMoved). Every change is a POST
 with the CSRF token; members of the team, its planners and administrative staff
 may make them, leaders and evaluators only read (evaluators by pseudonym).
+
+Drafts (proposals and replannings waiting for "Godkend") live in the data
+directory (``web.daydrafts``), so with several web processes any of them shows
+and accepts a draft another made.
 
 The JSON API (``web.api_korelister``) runs the same functions.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -40,19 +47,22 @@ from planning.routing_problem import hhmm
 from web import services
 from web.auth import ROLE_DA, LoggedInUser
 from web.authz import require_team, sees_names
+from web.daydrafts import DraftStore
 from web.dayproblem import DayContext, build_day
 from web.dayview import DayView, Presenter, day_view
 from web.puzzle import now_local
 from web.runlists import (
     Draft,
-    Drafts,
     check_plan_version,
     may_be_stored,
+    new_draft_id,
     parse_day,
     parse_time,
     record_proposal,
     record_replan,
     record_sickness,
+    route_of,
+    shift_routes,
     sick_replan,
     statuses,
     stored_day,
@@ -71,7 +81,7 @@ MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "augu
 
 @bp.record_once
 def _setup(state: BlueprintSetupState) -> None:
-    state.app.extensions["pusleplan_korelister"] = Drafts()
+    state.app.extensions["pusleplan_korelister"] = DraftStore()
 
 
 @bp.app_context_processor
@@ -81,7 +91,7 @@ def _today() -> dict[str, Any]:
     return {"korelister_today": day, "korelister_today_da": day_da(day)}
 
 
-def drafts() -> Drafts:
+def drafts() -> DraftStore:
     return current_app.extensions["pusleplan_korelister"]  # type: ignore[no-any-return]
 
 
@@ -146,24 +156,29 @@ def show_day(team: UUID, day: date, draft_id: str | None = None, kind: str | Non
     plan = app.day_plan(team, day)
     if draft_id and kind:
         draft = drafts().get(draft_id, str(team), day, kind)
+        if draft.proposal is None:  # the planner is still working (or failed)
+            return Shown(draft.context, None, kind, plan, draft)
         view = day_view(draft.context, draft.problem, draft.proposal, presenter(draft.context),
                         result=draft.result,
                         previous=draft.current,
                         status=statuses(plan) if kind == REPLAN else None,
-                        sick=(draft.sick_id, draft.sick_from) if draft.sick_id else None)
+                        sick=(draft.sick_id, draft.sick_from) if draft.sick_id else None,
+                        route_codes=route_of(draft, plan))
         return Shown(draft.context, view, kind, plan, draft)
     context = day_context(team, day)
     if may_be_stored(plan):
         assert plan is not None
         problem, proposal = stored_day(app, context, plan, with_missing=True)
         return Shown(context, day_view(context, problem, proposal, presenter(context),
-                                       status=statuses(plan), stored_ids=set(plan["visits"])),
+                                       status=statuses(plan), stored_ids=set(plan["visits"]),
+                                       route_codes=route_of(None, plan)),
                      "stored", plan)
     return Shown(context, None, "none", plan)
 
 
 def propose(team: UUID, day: date) -> Draft:
-    """Run the route planner on the day (nothing is stored).
+    """Start the route planner on the day in the background (nothing is stored); the
+    running draft, or the one already running for the day.
 
     :raise Conflict: if the day already has stored run lists.
     """
@@ -179,10 +194,11 @@ def propose(team: UUID, day: date) -> Draft:
     if not context.problem.visits:
         raise RuleBroken("Der er ingen besøg at planlægge den dag.", "no visits due that day",
                          field="dato")
-    proposal = plan_routes(context.problem, context.travel)
-    return drafts().add(kind=PROPOSAL, team_id=str(team), day=day, context=context,
-                        problem=context.problem, proposal=proposal, plan_version=None,
-                        made_by=current_user.username)
+    draft = Draft(id=new_draft_id(), kind=PROPOSAL, team_id=str(team), day=day,
+                  context=context, problem=context.problem, proposal=None, plan_version=None,
+                  made_by=current_user.username, routes=shift_routes(app, context),
+                  time_limit_s=context.problem.time_limit_s)
+    return drafts().start(draft, partial(plan_routes, context.problem, context.travel))
 
 
 def accept_proposal(team: UUID, day: date, draft_id: str | None) -> int:
@@ -193,8 +209,9 @@ def accept_proposal(team: UUID, day: date, draft_id: str | None) -> int:
     authorize_day(current_user, str(team))
     draft = drafts().get(draft_id, str(team), day, PROPOSAL)
     app = services().app
-    check_plan_version(app.day_plan(team, day), draft.plan_version)
-    count = record_proposal(app, current_user.actor, draft)
+    plan = app.day_plan(team, day)
+    check_plan_version(plan, draft.plan_version)
+    count = record_proposal(app, current_user.actor, draft, plan)
     drafts().forget(draft.id)
     return count
 
@@ -217,12 +234,11 @@ def mark_sick(team: UUID, day: date, employee: str | None, from_text: str | None
     context = day_context(team, day)
     sick_id, problem, current, result = sick_replan(app, context, plan, employee or "",
                                                     from_minute)
-    draft = drafts().add(kind=REPLAN, team_id=str(team), day=day, context=context,
-                         problem=problem, proposal=result.proposal,
-                         plan_version=plan["version"], made_by=current_user.username,
-                         result=result, current=current, sick_id=sick_id,
-                         sick_from=from_minute)
-    return draft
+    return drafts().add(Draft(id=new_draft_id(), kind=REPLAN, team_id=str(team), day=day,
+                              context=context, problem=problem, proposal=result.proposal,
+                              plan_version=plan["version"], made_by=current_user.username,
+                              result=result, current=current, sick_id=sick_id,
+                              sick_from=from_minute))
 
 
 def accept_replan(team: UUID, day: date, draft_id: str | None) -> int:

@@ -3,8 +3,8 @@
 * ``stored_day`` turns a stored day plan (``Pusleplan.day_plan``) into the route
   planner's own terms — the problem and a ``RouteProposal`` — so that the same
   view and the same replanning serve stored plans and fresh proposals.
-* ``Drafts`` keeps proposals and replannings in memory until someone presses
-  "Godkend" (one process, like the roster planner's jobs).
+* ``Draft`` is a proposal or replanning waiting for "Godkend"; ``web.daydrafts``
+  keeps drafts in the data directory so every web process can show and accept them.
 * ``record_proposal`` / ``record_replan`` write an accepted draft through the
   application's commands (``plan_visits``, ``move_visit``).
 * ``web.dayview`` is what the page and the API show of a plan.
@@ -14,7 +14,6 @@ Citizens appear by case code (evaluators: by pseudonym), never by name.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -23,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import CONFLICT_MESSAGE, Pusleplan
-from domain.errors import Conflict, NotFound, RuleBroken, ValidationFailed
+from domain.errors import Conflict, RuleBroken, ValidationFailed
 from domain.values import AbsenceKind, Actor
 from planning.replan import CaregiverSick, ReplanResult, plan_from_assignments, replan
 from planning.routing_problem import (
@@ -41,9 +40,8 @@ from planning.routing_proposal import (
     RouteProposal,
 )
 from planning.travel import TravelTimes
-from web.dayproblem import DayContext
+from web.dayproblem import DayContext, _shifts_touching
 
-KEEP_DRAFTS = 30
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # days the pages and API plan
 STORED_SLACK = 60  # minutes around a stored person's visits when they have no shift
 
@@ -180,7 +178,11 @@ def _as_proposal(problem: RoutingProblem, plan: dict[str, Any], starts: dict[str
 
 @dataclass
 class Draft:
-    """A proposal (kind ``forslag``) or a puslemøde replanning (kind ``puslemoede``)."""
+    """A proposal (kind ``forslag``) or a puslemøde replanning (kind ``puslemoede``).
+
+    A proposal is made in the background (``web.daydrafts``): until the route
+    planner is done, ``proposal`` is None and ``running`` is true.
+    """
 
     id: str
     kind: str
@@ -188,44 +190,37 @@ class Draft:
     day: date
     context: DayContext
     problem: RoutingProblem
-    proposal: RouteProposal
+    proposal: RouteProposal | None
     plan_version: int | None  # the stored plan it was made from (None: no plan)
     made_by: str
     result: ReplanResult | None = None
     current: RouteProposal | None = None  # the stored plan a replanning starts from
     sick_id: str | None = None
     sick_from: int | None = None
-    made_at: float = field(default_factory=time.monotonic)
+    routes: dict[str, str] = field(default_factory=dict)  # employee id -> shift's route
+    time_limit_s: float = 0.0
+    made_at: float = field(default_factory=time.time)  # wall clock: shared by processes
+    finished: float | None = None
+    failed: bool = False
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def elapsed_s(self) -> float:
+        return (self.finished or time.time()) - self.made_at
+
+    @property
+    def progress(self) -> float:
+        """0–1: the share of the planner's time limit used (it stops at the limit)."""
+        if not self.running:
+            return 1.0
+        return min(self.elapsed_s / max(self.time_limit_s, 0.1), 0.99)
 
 
-class Drafts:
-    """The process's drafts by id (the newest ``KEEP_DRAFTS``)."""
-
-    def __init__(self) -> None:
-        self._drafts: dict[str, Draft] = {}
-        self._lock = threading.Lock()
-
-    def add(self, **values: Any) -> Draft:
-        draft = Draft(id=token_urlsafe(8), **values)
-        with self._lock:
-            self._drafts[draft.id] = draft
-            for old in sorted(self._drafts.values(), key=lambda d: d.made_at)[
-                    :max(0, len(self._drafts) - KEEP_DRAFTS)]:
-                del self._drafts[old.id]
-        return draft
-
-    def get(self, draft_id: str | None, team_id: str, day: date, kind: str) -> Draft:
-        """:raise NotFound: unless a draft of this kind exists for the team's day."""
-        with self._lock:
-            draft = self._drafts.get(draft_id or "")
-        if draft is None or (draft.team_id, draft.day, draft.kind) != (team_id, day, kind):
-            raise NotFound("Forslaget findes ikke længere – bed om et nyt.",
-                           f"no {kind} draft {draft_id!r} for this team and day")
-        return draft
-
-    def forget(self, draft_id: str) -> None:
-        with self._lock:
-            self._drafts.pop(draft_id, None)
+def new_draft_id() -> str:
+    return token_urlsafe(8)
 
 
 # -- recording accepted drafts -------------------------------------------------------------
@@ -238,8 +233,16 @@ def check_plan_version(plan: dict[str, Any] | None, expected: int | None) -> Non
         raise Conflict(CONFLICT_MESSAGE, f"day plan is at version {version}, not {expected}")
 
 
-def record_proposal(app: Pusleplan, actor: Actor, draft: Draft) -> int:
-    """Record a proposal's served visits in one transaction (``plan_visits``); the count."""
+def record_proposal(app: Pusleplan, actor: Actor, draft: Draft,
+                    plan: dict[str, Any] | None = None) -> int:
+    """Record a proposal's served visits and the people's routes in one transaction
+    (``plan_visits``); the number of visits.
+
+    :raise RuleBroken: if the planner is not done, or the proposal serves no visit.
+    """
+    if draft.proposal is None:
+        raise RuleBroken("Planlæggeren er ikke færdig med forslaget endnu.",
+                         "proposal still running", field="forslag")
     served: dict[str, list[tuple[int, str, int]]] = {}
     for run in draft.proposal.run_lists:
         for stop in run.stops:
@@ -261,8 +264,55 @@ def record_proposal(app: Pusleplan, actor: Actor, draft: Draft) -> int:
     if not visits:
         raise RuleBroken("Forslaget har ingen planlagte besøg at godkende.",
                          "proposal serves no visit", field="forslag")
-    app.plan_visits(actor, UUID(draft.team_id), draft.day, visits)
+    routes = routes_to_record(draft.routes, draft.context.team, plan)
+    app.plan_visits(actor, UUID(draft.team_id), draft.day, visits,
+                    routes={code: UUID(e) for code, e in routes.items()} or None)
     return len(visits)
+
+
+def shift_routes(app: Pusleplan, context: DayContext) -> dict[str, str]:
+    """Each person on shift whose shift names a route: employee id -> route code.
+
+    The shifts are the ones the day's problem was built from (``build_day``):
+    the first shift of a person that names a route counts.
+    """
+    on_shift = {c.caregiver_id for c in context.problem.caregivers}
+    routes: dict[str, str] = {}
+    scratch = DayContext(context.team, context.day, context.problem)
+    for shift in sorted(_shifts_touching(app, UUID(context.team["id"]), context.day, scratch),
+                        key=lambda s: (s["start"], s["employee_id"])):
+        who = shift["employee_id"]
+        if who in on_shift and shift.get("route") and who not in routes:
+            routes[who] = shift["route"]
+    return routes
+
+
+def routes_to_record(routes: dict[str, str], team: dict[str, Any],
+                     plan: dict[str, Any] | None) -> dict[str, str]:
+    """The RouteAssigned to record on accepting: route code -> employee id.
+
+    Only the team's own routes and members; one person per route (the earliest
+    shift wins) and one route per person; what the day plan already holds is
+    not recorded again, and a person who already drives another route keeps it.
+    """
+    held = dict((plan or {}).get("routes", {}))
+    holder_of = {e: code for code, e in held.items()}
+    chosen: dict[str, str] = {}
+    for employee, code in routes.items():
+        if code not in team["routes"] or employee not in team["members"]:
+            continue
+        if code in chosen or held.get(code) == employee or employee in holder_of:
+            continue
+        chosen[code] = employee
+    return chosen
+
+
+def route_of(draft: Draft | None, plan: dict[str, Any] | None) -> dict[str, str]:
+    """Employee id -> route code to show: the stored plan's, else the draft's shifts'."""
+    stored = {e: code for code, e in (plan or {}).get("routes", {}).items()}
+    if draft is not None and draft.kind == "forslag":
+        return {**draft.routes, **stored}
+    return stored
 
 
 @dataclass(frozen=True)
@@ -276,6 +326,7 @@ class VisitChange:
 
 def replan_changes(draft: Draft, plan: dict[str, Any]) -> list[VisitChange]:
     """Every planned visit whose people or start the replanning changed."""
+    assert draft.proposal is not None
     new = draft.proposal.assignments()
     changes = []
     for visit in draft.problem.visits:

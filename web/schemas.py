@@ -552,6 +552,9 @@ class VisitSchema(CommandSchema):
 class PlanVisitsSchema(DayPlanSchema):
     visits = fields.List(fields.Nested(VisitSchema), required=True,
                          validate=validate.Length(1, 1000))
+    routes = fields.Dict(keys=code(), values=fields.UUID(required=True), load_default=None,
+                         allow_none=True, validate=validate.Length(max=100),
+                         metadata={"description": "route code -> employee id for the day"})
 
     @validates_schema
     def _unique_visit_ids(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -31,10 +31,17 @@ def test_a_member_runs_the_puslemoede_on_todays_run_lists(
 
     # Foreslå: the route planner proposes; nothing is stored until Godkend.
     before = server.events()
+    # The planner works in the background; the page shows its progress and refreshes.
     page.get_by_role("button", name="Foreslå kørelister").click()
+    page.wait_for_url(re.compile(r"[?&]forslag="))
+    working = page.get_by_role("heading", name="Planlæggeren arbejder …")
+    if working.is_visible():  # (a quick solve may already be done; the page reloads)
+        shot(page, "21-koerelister-planlaegger-arbejder")
     expect(page.get_by_role("heading", name=re.compile("Forslag til kørelister"))).to_be_visible()
     assert server.events() == before
     expect(page.locator(".kl-run").first).to_be_visible()
+    # Each person's route from the roster's shift stands in the run list's header.
+    expect(page.locator(".kl-run header .kl-route").first).to_contain_text("Rute ")
     expect(page.locator("svg.kl-map polyline").first).to_be_visible()
     shot(page, "22-koerelister-forslag")
     page.locator(".kl-run").nth(1).hover()  # one person's route alone on the map
@@ -47,6 +54,7 @@ def test_a_member_runs_the_puslemoede_on_todays_run_lists(
     page.get_by_role("button", name="Godkend kørelisterne").click()
     expect(page.locator(".flash-ok")).to_contain_text("Kørelisterne er godkendt")
     assert server.events() > before
+    expect(page.locator(".kl-run header .kl-route").first).to_contain_text("Rute ")
     shot(page, "23-koerelister-godkendt")
 
     # Puslemøde: the day-shift person with most visits after 10:00 goes home sick then.
@@ -85,7 +93,7 @@ def _busiest_after(page: Page, when: str) -> str:
     """The name on the run list with most visits starting from ``when`` until 15:00."""
     counts: dict[str, int] = {}
     for run in page.locator(".kl-run").all():
-        name = run.locator("h2").inner_text().rsplit(" ", 1)[0].strip()
+        name = run.locator("h2 .kl-name").inner_text().strip()
         times = [t.split("\n")[0][:5] for t in run.locator(".kl-time").all_inner_texts()]
         counts[name] = sum(when <= t < "15:00" for t in times)
     return max(counts, key=lambda name: counts[name])

@@ -6,7 +6,9 @@ cancelled, a double-staffed visit needing a second person), plan again so that
 - stops that started before the replanning moment stay as they were (pinned),
 - no other stop starts before that moment,
 - every stop served by someone else than before costs ``weights.move``,
-- the current plan is the warm start,
+- the current plan is the warm start, even where it breaks the planner's
+  windows, shifts or break rule: the problem is widened just enough to hold it
+  (``planning.replan_hold``), so only what must move moves,
 
 first with the team's own people and, when visits are left over, with the
 sister team's (søsterteam) people as a second stage — together with the sister
@@ -24,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from planning.replan_hold import Widened, hold_current
 from planning.routing import continuity, objective_parts, plan_routes
 from planning.routing_problem import (
     Caregiver,
@@ -97,6 +100,7 @@ class ReplanResult:
     moves: tuple[Move, ...]
     kept: int  # stops still with the same caregiver
     used_sister_team: bool
+    widened: tuple[Widened, ...] = ()  # conditions widened to keep the current plan
 
     @property
     def moved_others(self) -> int:
@@ -171,15 +175,27 @@ def replan(problem: RoutingProblem, current: RouteProposal, change: Change, *,
                for run in current.run_lists}
     stage = replace(problem, visits=visits, caregivers=caregivers, fixed=fixed,
                     incumbent=incumbent, not_before=now, initial_routes=initial)
+    held = hold_current(stage, {key: stop.start for key, (_, stop) in old.items()},
+                        travel_times)
+    stage, forced_keys, widened = held.problem, forced_keys | held.must_move, held.widened
     proposal = plan_routes(stage, travel_times)
     used_sister = False
     left_over = _left_over(proposal, current, forced_keys)
     sister = sister_day() if callable(sister_day) and left_over else sister_day
     if isinstance(sister, SisterDay) and left_over:
-        stage = _with_sister_day(stage, proposal, sister, change, now, travel_times)
-        old = {**old, **sister.plan.assignments()}
-        proposal = plan_routes(stage, travel_times)
-        used_sister = True
+        joined_stage = _with_sister_day(stage, proposal, sister, change, now, travel_times)
+        starts = {key: stop.start for key, (_, stop) in proposal.assignments().items()}
+        starts.update({key: stop.start for key, (_, stop) in sister.plan.assignments().items()})
+        held = hold_current(joined_stage, starts, travel_times)
+        joined = plan_routes(held.problem, travel_times)
+        # A search that ran out of time can leave more undone than the team
+        # alone: the sister team's help is taken only when it covers more.
+        planned = {key[0] for key in sister.plan.assignments()} | {v.visit_id for v in visits}
+        if _uncovered(joined, planned) < _uncovered(proposal, planned):
+            stage, proposal = held.problem, joined
+            forced_keys, widened = forced_keys | held.must_move, widened + held.widened
+            old = {**old, **sister.plan.assignments()}
+            used_sister = True
     elif sister_team and _left_over(proposal, current, forced_keys):
         helpers = tuple(_from_now(c, now) for c in sister_team)
         initial = {run.caregiver_id: tuple(s.key for s in run.stops)
@@ -188,7 +204,7 @@ def replan(problem: RoutingProblem, current: RouteProposal, change: Change, *,
         proposal = plan_routes(stage, travel_times)
         used_sister = True
     moves, kept = _moves(old, proposal, forced_keys, sick)
-    return ReplanResult(proposal, stage, moves, kept, used_sister)
+    return ReplanResult(proposal, stage, moves, kept, used_sister, widened)
 
 
 def _with_sister_day(stage: RoutingProblem, team_plan: RouteProposal, sister: SisterDay,
@@ -330,6 +346,11 @@ def _left_over(proposal: RouteProposal, current: RouteProposal,
     """Whether the team alone leaves unserved a visit the old plan served or the change added."""
     before = {key[0] for key in current.assignments()} | {key[0] for key in forced_keys}
     return any(u.visit_id in before for u in proposal.unassigned)
+
+
+def _uncovered(proposal: RouteProposal, visit_ids: set[str]) -> int:
+    """How many of these visits the proposal leaves without people."""
+    return sum(1 for u in proposal.unassigned if u.visit_id in visit_ids)
 
 
 def _moves(old: dict[StopKey, tuple[str, Stop]], proposal: RouteProposal,

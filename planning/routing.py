@@ -121,7 +121,9 @@ def _solve(model: RouteModel,
             start = routing.ReadAssignmentFromRoutes(attempt, True)
             if start is None:
                 continue
-            left = max(0.5, deadline - clock.perf_counter())
+            # the search from the start gets at least half the limit, or it may
+            # not even finish reading the start back on a busy machine
+            left = max(problem.time_limit_s / 2, deadline - clock.perf_counter())
             params.time_limit.FromMilliseconds(int(left * 1000))
             solution = routing.SolveFromAssignmentWithParameters(start, params)
             if solution is not None:
@@ -149,6 +151,9 @@ def read_proposal(model: RouteModel, solution: pywrapcp.Assignment, status: str,
             slots_served[model.node_stop[node][0].visit_id] += 1
     lone = {visit.visit_id for visit in problem.visits
             if visit.double_staffed and slots_served.get(visit.visit_id) == 1}
+    if problem.incumbent_start:
+        sequences = [_keep_times(model, v, sequence, break_start.get(v))
+                     for v, sequence in enumerate(sequences)]
     run_lists = tuple(_run_list(model, v, [(n, t) for n, t in sequence
                                            if model.node_stop[n][0].visit_id not in lone],
                                 break_start.get(v))
@@ -171,6 +176,39 @@ def read_proposal(model: RouteModel, solution: pywrapcp.Assignment, status: str,
         continuity=continuity(problem, run_lists), status=status,
         proven_optimal=status == "ROUTING_OPTIMAL", wall_s=wall, seed=problem.seed,
         time_limit_s=problem.time_limit_s)
+
+
+def _keep_times(model: RouteModel, vehicle: int, sequence: list[tuple[int, int]],
+                break_start: int | None) -> list[tuple[int, int]]:
+    """Move kept stops back toward their current start where the run list allows.
+
+    The search reads the earliest start of every stop; a replanning should not
+    move a kept visit earlier for no reason. Walking back from the last stop,
+    each kept stop starts at its current start, or as late toward it as the
+    next stop, the break, its window and the shift allow (never earlier than
+    found). Pinned and double-staffed stops stay as found.
+    """
+    problem = model.problem
+    caregiver = problem.caregivers[vehicle]
+    pause = problem.break_rule.minutes if problem.break_rule is not None else 0
+    out = list(sequence)
+    base = model.base_node[vehicle]
+    next_node, next_start = base, caregiver.shift.end
+    for i in range(len(out) - 1, -1, -1):
+        node, start = out[i]
+        visit, slot = model.node_stop[node]
+        kept = problem.incumbent_start.get((visit.visit_id, slot))
+        if kept is not None and kept > start and not visit.double_staffed \
+                and (visit.visit_id, slot) not in problem.fixed:
+            latest = next_start - model.travel[node][next_node] - visit.duration
+            if break_start is not None and start + visit.duration <= break_start < next_start:
+                latest = min(latest, break_start - visit.duration,
+                             next_start - model.travel[node][next_node] - pause - visit.duration)
+            latest = min(latest, model.time.CumulVar(model.manager.NodeToIndex(node)).Max())
+            start = max(start, min(kept, latest))
+            out[i] = (node, start)
+        next_node, next_start = node, start
+    return out
 
 
 def _route_nodes(model: RouteModel, solution: pywrapcp.Assignment,

@@ -49,12 +49,16 @@ def complete_routes(model: RouteModel, routes: list[list[int]],
         for vehicle in range(routing.vehicles()):
             if not routing.VehicleVar(index).Contains(vehicle):
                 continue
+            if clock.perf_counter() > deadline:  # a big day: keep the budget for the search
+                break
             for position in range(len(routes[vehicle]) + 1):
                 trial = routes[vehicle][:position] + [index] + routes[vehicle][position:]
                 if _fits(model, vehicle, trial):
                     candidates.append((_added_cost(model, vehicle, routes[vehicle], position,
                                                    index), vehicle, position))
         for _, vehicle, position in sorted(candidates)[:CONFIRM]:
+            if clock.perf_counter() > deadline:
+                break
             trial = [list(route) for route in routes]
             trial[vehicle].insert(position, index)
             if routing.ReadAssignmentFromRoutes(trial, True) is not None:

@@ -162,7 +162,10 @@ def add_visits(model: RouteModel) -> None:
     """Hard windows, soft preferred start, who may serve, and the price of dropping.
 
     A pinned stop (already happened) gets its caregiver and start fixed and a
-    hundredfold drop price; nothing else may start before ``not_before``.
+    hundredfold drop price; nothing else may start before ``not_before``. A kept
+    stop (``incumbent_start``) is charged lateness only beyond its current start
+    (soft lower bounds there too would make reading a start back take the whole
+    time limit; ``planning.routing`` moves kept stops back to their times instead).
     """
     problem, routing = model.problem, model.routing
     weights = problem.weights
@@ -182,9 +185,14 @@ def add_visits(model: RouteModel) -> None:
         allow_vehicles(routing, index, allowed)
         promised = weights.drop_planned if (visit.visit_id, slot) in problem.incumbent else 0
         routing.AddDisjunction([index], weights.unassigned + promised)
+        kept = problem.incumbent_start.get((visit.visit_id, slot))
         if visit.preferred is not None and slot == 0 and weights.lateness:
+            late_from = visit.preferred + weights.lateness_tolerance
+            # a kept stop is charged only for starting later than it does now
             model.time.SetCumulVarSoftUpperBound(
-                index, visit.preferred + weights.lateness_tolerance, weights.lateness)
+                index, late_from if kept is None else max(late_from, kept), weights.lateness)
+        elif kept is not None and weights.lateness:  # no preferred start: its current one
+            model.time.SetCumulVarSoftUpperBound(index, kept, weights.lateness)
 
 
 def add_double_staffing(model: RouteModel) -> None:

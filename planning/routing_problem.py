@@ -218,10 +218,12 @@ class FixedStop:
 class RoutingProblem:
     """Everything the route planner needs for one team's day.
 
-    ``fixed``, ``incumbent``, ``not_before`` and ``initial_routes`` serve
-    replanning (see ``planning.replan``): pinned stops, the previous owner of each
-    stop (moving it costs ``weights.move``), the moment before which nothing
-    unpinned may start, and a warm start (caregiver id -> ordered stops).
+    ``fixed``, ``incumbent``, ``not_before``, ``initial_routes`` and
+    ``incumbent_start`` serve replanning (see ``planning.replan``): pinned stops,
+    the previous owner of each stop (moving it costs ``weights.move``), the
+    moment before which nothing unpinned may start, a warm start (caregiver id
+    -> ordered stops), and each kept stop's start in the current plan (kept when
+    the run list allows it).
     """
 
     visits: tuple[VisitRequest, ...]
@@ -236,6 +238,7 @@ class RoutingProblem:
     incumbent: Mapping[StopKey, str] = field(default_factory=dict)
     not_before: int | None = None
     initial_routes: Mapping[str, tuple[StopKey, ...]] = field(default_factory=dict)
+    incumbent_start: Mapping[StopKey, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

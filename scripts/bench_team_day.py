@@ -134,6 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(replan_breaches)} |",
         f"| the others' time after 09:30 taken by visits + travel + break | {load:.0%} |",
     ]
+    # Which visits stay unplanned and why, one row each (the CLI says it in Danish).
+    was_sick = {key[0] for key, (who, _) in plan.assignments().items() if who == sick}
+    for item in result.proposal.unassigned:
+        visit = result.problem.visit(item.visit_id)
+        whose = f" (was {sick})" if item.visit_id in was_sick else ""
+        lines.append(f"| unplanned {item.visit_id}{whose}"
+                     f", {visit.window}, {visit.duration} min, {visit.profession}"
+                     f"{', double' if visit.double_staffed else ''} | {item.reason}: "
+                     f"{item.message} ({item.detail}) |")
     text = "\n".join(lines)
     print(text)
     if not args.no_append:

@@ -23,13 +23,15 @@ from domain.teams import team_id
 from domain.values import Actor, Role
 from planning.replan import ReplanResult
 from planning.routing import plan_routes
+from planning.routing_eligibility import qualified, substitute_allowed
 from planning.routing_problem import hhmm, minutes
-from planning.routing_proposal import RouteProposal
+from planning.routing_proposal import RouteProposal, Unassigned, UnassignedReason
 from planning.travel import TravelDataError
 from scripts import routes_district, routes_sick
 from web.dayproblem import DayContext, build_day, travel_times
 
 PLANNER = Actor("routes-cli", Role.PLANNER)
+SHOWN = 5  # widened windows listed by name (the JSON has them all)
 
 
 def add_parser(commands: Any) -> None:
@@ -142,7 +144,10 @@ def run_sick(args: argparse.Namespace) -> int:
                           "moved_others": result.moved_others, "forced": result.forced,
                           "received": {context.numbers.get(k, k): n
                                        for k, n in result.received().items()},
-                          "used_sister_team": result.used_sister_team},
+                          "used_sister_team": result.used_sister_team,
+                          "widened": [{"kind": w.kind, "subject": w.subject,
+                                       "before": str(w.before), "after": str(w.after)}
+                                      for w in result.widened]},
                          ensure_ascii=False, indent=2))
     else:
         print(describe(context, shown))
@@ -184,13 +189,56 @@ def describe(context: DayContext, proposal: RouteProposal) -> str:
         if run.break_start is not None:
             lines.append(f"  {hhmm(run.break_start)}  pause {run.break_minutes} min")
     for item in proposal.unassigned:
-        lines.append(f"\nIkke planlagt: {item.visit_id}: {item.message}")
+        lines.append(describe_unassigned(context, item))
     c = proposal.continuity
     lines.append(f"\nKontinuitet: {c.mean_distinct_staff:.2f} forskellige medarbejdere pr. "
                  f"borger; kontaktperson {share(c.contact_share)}; kendte ansigter "
                  f"{share(c.recent_share)}. Kørsel i alt {proposal.objective.travel_minutes} min; "
                  f"forsinkelse {proposal.objective.lateness_minutes} min.")
     return "\n".join(lines)
+
+
+def describe_unassigned(context: DayContext, item: Unassigned) -> str:
+    """One unplanned visit in Danish: which (window, length, faggruppe) and why.
+
+    Who could have done it is named, so the team sees whose day is full.
+    """
+    try:
+        visit = context.problem.visit(item.visit_id)
+    except KeyError:
+        return f"\nIkke planlagt: {item.visit_id}: {item.message}"
+    able = [c for c in context.problem.caregivers
+            if qualified(c, visit) and substitute_allowed(c, visit)
+            and c.shift.start <= visit.window.end
+            and visit.window.start + visit.duration <= c.shift.end]
+    line = (f"\nIkke planlagt: {item.visit_id} ({visit.citizen_id}, {visit.window}, "
+            f"{visit.duration} min, {visit.profession}"
+            + (", dobbeltbesøg" if visit.double_staffed else "") + f"): {item.message}")
+    if item.reason in (UnassignedReason.NO_CAPACITY, UnassignedReason.NO_SECOND_PERSON):
+        line += (" Kvalificerede på vagt i tidsvinduet: "
+                 + (", ".join(_name(context, c.caregiver_id) for c in able) or "ingen") + ".")
+    return line
+
+
+def describe_widened(context: DayContext, result: ReplanResult) -> list[str]:
+    """The rules the stored plan already broke and that were widened to keep it."""
+    windows = [w for w in result.widened if w.kind == "window"]
+    shifts = [w for w in result.widened if w.kind == "shift"]
+    breaks = [w for w in result.widened if w.kind == "break"]
+    lines = []
+    if windows:
+        shown = ", ".join(f"{w.subject} {w.before} → {w.after}" for w in windows[:SHOWN])
+        more = f" og {len(windows) - SHOWN} flere" if len(windows) > SHOWN else ""
+        lines.append(f"  Holdt som i den gemte plan, uden for tidsvinduet: {len(windows)} besøg "
+                     f"({shown}{more}).")
+    if shifts:
+        lines.append("  Vagt forlænget for at holde den gemte plan: " + ", ".join(
+            f"{_name(context, w.subject)} {w.before} → {w.after}" for w in shifts) + ".")
+    if breaks:
+        lines.append("  Pause senere end reglen foreskriver (den gemte plan gav ikke plads): "
+                     + ", ".join(f"{_name(context, w.subject)} {w.after}" for w in breaks)
+                     + ".")
+    return lines
 
 
 def share(value: float | None) -> str:
@@ -215,6 +263,7 @@ def describe_moves(context: DayContext, result: ReplanResult, number: str, start
         lines.append(f"  {move.visit_id}: {_name(context, move.from_caregiver)} → "
                      f"{_name(context, move.to_caregiver)}"
                      + ("" if move.forced else " (ikke tvunget)"))
+    lines += describe_widened(context, result)
     return "\n".join(lines)
 
 

@@ -114,7 +114,8 @@ def replan_sick(app: Pusleplan, team: CurrentDay, sick_id: str, from_time: int, 
     """Replan the team's day after ``sick_id`` goes home at ``from_time``.
 
     The sister team's day is loaded only when the team cannot cover alone.
-    Returns the result and the sister team's day (None when not asked).
+    Returns the result and the sister team's day (None when not asked, or
+    when its help did not cover more than the team alone).
     """
     asked: list[CurrentDay] = []
 
@@ -127,7 +128,8 @@ def replan_sick(app: Pusleplan, team: CurrentDay, sick_id: str, from_time: int, 
 
     result = replan(team.context.problem, team.plan, CaregiverSick(sick_id, from_time),
                     travel_times=team.context.travel, sister_day=sister)
-    return result, (asked[0] if asked else None)
+    # asked but not taken (it covered no more): the sister team's day is not changed
+    return result, (asked[0] if asked and result.used_sister_team else None)
 
 
 def record_moves(app: Pusleplan, actor: Actor, team: CurrentDay, sister: CurrentDay | None,

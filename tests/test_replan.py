@@ -144,3 +144,57 @@ def test_the_sister_team_helps_from_its_own_day_and_keeps_its_own_visits():
     assert after[("s1", 0)][0] == after[("s2", 0)][0] == "søs"  # her own visits stay hers
     assert result.received().get("søs", 0) >= 1 and result.moved_others == 0
     assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []
+
+
+def test_a_stored_plan_outside_a_window_is_kept_and_only_the_sick_persons_visits_move():
+    # Anna's 10:00 visit is five minutes past its window (people made the plan),
+    # yet it is no reason to start over: it stays hers at 10:00.
+    visits = [visit("a1", 1, start="09:00", end="09:55", duration=30),
+              visit("a2", 2, start="11:00", end="12:00", duration=20),
+              visit("b1", 3, start="07:30", end="08:30", duration=20),
+              visit("b2", 4, start="10:00", end="12:00", duration=20),
+              visit("b3", 5, start="12:00", end="13:30", duration=20),
+              visit("c1", 6, start="09:00", end="11:00", duration=25)]
+    people = [caregiver("anna"), caregiver("bo"), caregiver("cai")]
+    problem_ = problem(visits, people, time_limit_s=1.0)
+    stored = {("a1", 0): ("anna", at("10:00")), ("a2", 0): ("anna", at("11:15")),
+              ("b1", 0): ("bo", at("07:45")), ("b2", 0): ("bo", at("10:30")),
+              ("b3", 0): ("bo", at("12:15")), ("c1", 0): ("cai", at("09:40"))}
+    plan = plan_from_assignments(problem_, stored)
+    breaches = check_proposal(problem_, plan, HaversineTravelTimes())
+    # (a stored plan records no breaks, so only the window counts here)
+    assert [(b.condition, b.visit_id) for b in breaches
+            if b.condition != "break"] == [("window", "a1")]
+    result = replan(problem_, plan, CaregiverSick("bo", at("09:30")))
+    after = result.proposal.assignments()
+    assert after[("a1", 0)][0] == "anna" and after[("a1", 0)][1].start == at("10:00")
+    assert after[("b1", 0)][0] == "bo"  # before 09:30: happened
+    assert {m.visit_id for m in result.moves} == {"b2", "b3"}
+    assert result.forced == 2 and result.moved_others == 0
+    assert result.proposal.is_complete()
+    # The others keep their visits (their times may give way to take over Bo's),
+    # and the widening that held Anna's late visit is reported.
+    assert after[("a2", 0)][0] == "anna" and after[("c1", 0)][0] == "cai"
+    assert [(w.kind, w.subject) for w in result.widened] == [("window", "a1")]
+    assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []
+
+
+def test_a_stored_run_past_the_shift_end_is_held_and_the_longer_shift_reported():
+    # Cai's stored day ends after the shift (people planned it so); Anna goes home.
+    visits = [visit("a1", 1, start="08:00", end="09:00", duration=20),
+              visit("a2", 2, start="10:00", end="11:30", duration=20),
+              visit("c1", 3, start="13:00", end="14:30", duration=40),
+              visit("c2", 4, start="14:00", end="14:50", duration=30)]
+    people = [caregiver("anna", end="12:00"), caregiver("cai", start="10:00", end="15:00")]
+    problem_ = problem(visits, people, break_rule=None)
+    stored = {("a1", 0): ("anna", at("08:15")), ("a2", 0): ("anna", at("10:30")),
+              ("c1", 0): ("cai", at("13:15")), ("c2", 0): ("cai", at("14:20"))}
+    plan = plan_from_assignments(problem_, stored)
+    assert [b.condition for b in check_proposal(problem_, plan, HaversineTravelTimes())] \
+        == ["shift"]
+    result = replan(problem_, plan, CaregiverSick("anna", at("09:30")))
+    after = result.proposal.assignments()
+    assert after[("a2", 0)][0] == "cai" and result.forced == 1 and result.moved_others == 0
+    assert after[("c2", 0)][1].start == at("14:20")  # as stored
+    assert [(w.kind, w.subject) for w in result.widened] == [("shift", "cai")]
+    assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []

@@ -211,3 +211,34 @@ def test_sick_with_nothing_stored_proposes_the_day_first_and_accept_records_it(o
     assert visits
     assert not [v for v in visits.values() if worker.caregiver_id in v["employee_ids"]
                 and v["start"] >= datetime.combine(day, time(9, 30))]
+
+
+def test_sick_on_a_stored_history_day_names_each_unplanned_visit_and_why_in_danish(
+        data_dir, capsys):
+    # The demo's history plans were made by people: some visits late, some never
+    # planned. The replanning starts from them anyway and says, per visit left
+    # over, which visit (window, length, faggruppe) and why, in Danish.
+    history = date(2026, 11, 18)
+    app = Pusleplan.from_settings(Settings.from_env(data_dir=data_dir))
+    context = build_day(app, team_id("OE1"), history, time_limit_s=1)
+    app.close()
+    day_worker = next(c for c in context.problem.caregivers if c.shift.start == 7 * 60
+                      and c.profession != "TER")
+    args = ["routes", "sick", "--team", "OE1", "--date", history.isoformat(),
+            "--data-dir", str(data_dir), "--time-limit", "2", "--seed", "3",
+            "--employee", context.numbers[day_worker.caregiver_id], "--from", "09:30"]
+    code = main([*args, "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["source"] == "stored"
+    assert code == (1 if out["unassigned"] else 0)
+    assert out["unassigned"], "the stored history day leaves visits unplanned"
+    main(args)
+    text = capsys.readouterr().out
+    for item in out["unassigned"]:
+        visit = context.problem.visit(item["visit_id"])
+        line = next(x for x in text.splitlines()
+                    if x.startswith(f"Ikke planlagt: {item['visit_id']} ("))
+        assert str(visit.window) in line and f"{visit.duration} min" in line
+        assert item["message"] in line  # the Danish reason
+        if item["reason"] == "no_capacity":
+            assert "Kvalificerede på vagt i tidsvinduet:" in line

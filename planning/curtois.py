@@ -168,11 +168,11 @@ def hard_violations(instance: Instance, roster: Roster) -> list[str]:
         if shift not in instance.shifts:
             found.append(f"{employee} day {day}: unknown shift {shift}")
     for staff in instance.staff:
-        found.extend(_staff_violations(instance, staff, roster))
+        found.extend(staff_violations(instance, staff, roster))
     return found
 
 
-def _staff_violations(instance: Instance, staff: Staff, roster: Roster) -> list[str]:
+def staff_violations(instance: Instance, staff: Staff, roster: Roster) -> list[str]:
     e = staff.id
     days = [roster.get((e, d)) for d in range(instance.horizon)]
     found = [f"{e} works day {d} (a day off)" for d in instance.days_off.get(e, ())

@@ -9,13 +9,30 @@ scorer ``planning.curtois.objective``.
 
 from __future__ import annotations
 
+import random
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from planning.cpsat import STATUS_NAMES, SolveSettings, make_solver
-from planning.curtois import Cover, Instance, Roster, Staff, hard_violations, objective
+from planning.cpsat import (
+    STATUS_NAMES,
+    Incumbent,
+    SolveSettings,
+    large_neighbourhood_search,
+    make_solver,
+    solve_neighbourhood,
+)
+from planning.curtois import (
+    Cover,
+    Instance,
+    Roster,
+    Staff,
+    hard_violations,
+    objective,
+    staff_violations,
+)
 
 #: One full LP-heavy worker; CP-SAT gives the other worker to neighbourhood search.
 SUBSOLVERS = ("max_lp",)
@@ -45,6 +62,9 @@ class CurtoisModel:
         self.x: dict[tuple[str, int, str], cp_model.IntVar] = {}
         self.terms: list[tuple[int, cp_model.LinearExprT]] = []
         self.cover_vars: list[tuple[Cover, cp_model.IntVar, cp_model.IntVar]] = []
+        #: Auxiliary variables by what they belong to (LNS frees them with their shifts).
+        self.aux_day: dict[tuple[str, int], list[int]] = {}
+        self.aux_cover: dict[tuple[int, str], list[int]] = {}
         self._variables()
         for staff in instance.staff:
             self._staff_rules(staff)
@@ -71,6 +91,8 @@ class CurtoisModel:
         inst, m, e, horizon = self.instance, self.model, staff.id, self.instance.horizon
         work = [m.new_bool_var(f"work_{e}_{d}") for d in range(horizon)]
         for d in range(horizon):
+            self.aux_day[e, d] = [work[d].index]
+        for d in range(horizon):
             m.add(work[d] == self.works(e, d))
             for s, spec in inst.shifts.items():
                 for t in spec.cannot_follow:
@@ -94,6 +116,8 @@ class CurtoisModel:
             w = m.new_bool_var(f"weekend_{e}_{sat // 7}")
             m.add_max_equality(w, [work[sat], work[sun]])
             weekend.append(w)
+            self.aux_day[e, sat].append(w.index)
+            self.aux_day[e, sun].append(w.index)
         m.add(sum(weekend) <= staff.max_weekends)
 
     def _requests(self) -> None:
@@ -115,6 +139,7 @@ class CurtoisModel:
             m.add(staffed + under - over == c.requirement)
             self.terms += [(c.under, under), (c.over, over)]
             self.cover_vars.append((c, under, over))
+            self.aux_cover[c.day, c.shift] = [under.index, over.index]
 
     def plan_objective(self, solver: cp_model.CpSolver) -> int:
         """The objective of the solver's plan as the benchmark counts it. A plan found
@@ -128,6 +153,55 @@ class CurtoisModel:
 
     def roster(self, solver: cp_model.CpSolver) -> dict[tuple[str, int], str]:
         return {(e, d): s for (e, d, s), v in self.x.items() if solver.boolean_value(v)}
+
+    def roster_of(self, solution: list[int]) -> dict[tuple[str, int], str]:
+        """The roster of a full solution vector (an LNS incumbent)."""
+        return {(e, d): s for (e, d, s), v in self.x.items() if solution[v.index]}
+
+    def freed(self, cells: set[tuple[str, int]]) -> set[int]:
+        """Variable indexes an LNS step frees for these (employee, day) cells: their
+        shifts, the employee's work and weekend literals, and the cover rows of those
+        days (every other variable is fixed at the incumbent)."""
+        inst = self.instance
+        free = {i for (e, d) in cells for i in self.aux_day.get((e, d), ())}
+        for e, d in cells:
+            for s in inst.shifts:
+                var = self.x.get((e, d, s))
+                if var is not None:
+                    free.add(var.index)
+        for d in {d for _, d in cells}:
+            for s in inst.shifts:
+                free.update(self.aux_cover.get((d, s), ()))
+        return free
+
+    def first_plan(self, roster: Roster, settings: SolveSettings) -> Incumbent | None:
+        """A feasible plan close to ``roster`` (e.g. the greedy one): every employee
+        whose own plan keeps the hard rules keeps it, the others are re-planned by
+        CP-SAT with the rest fixed. Every hard rule of the benchmark concerns one
+        employee, so this is feasible whenever each employee alone can be planned."""
+        inst = self.instance
+        broken = {s.id for s in inst.staff if staff_violations(inst, s, roster)}
+        solution = [0] * len(self.model.proto.variables)
+        for (e, d, s), var in self.x.items():
+            solution[var.index] = int(roster.get((e, d)) == s)
+        start = Incumbent(solution, float("inf"))
+        fixable = [var.index for var in self.x.values()]
+        free = self.freed({(e, d) for e in broken for d in range(inst.horizon)})
+        _, found = solve_neighbourhood(self.model, start, fixable, free, settings)
+        return None if found is None else self.net(found)
+
+    def net(self, incumbent: Incumbent) -> Incumbent:
+        """The incumbent with every cover row's under/over at the net shortfall or
+        surplus (a plan found before optimality may carry both) and its objective."""
+        solution = list(incumbent.solution)
+        saved = 0
+        for c, u, o in self.cover_vars:
+            both = min(solution[u.index], solution[o.index])
+            if both:
+                solution[u.index] -= both
+                solution[o.index] -= both
+                saved += both * (c.under + c.over)
+        return Incumbent(solution, incumbent.objective - saved)
 
 
 def _forbid_short_blocks(m: cp_model.CpModel, work: list[cp_model.IntVar], minimum: int,
@@ -149,28 +223,293 @@ def _forbid_short_blocks(m: cp_model.CpModel, work: list[cp_model.IntVar], minim
             m.add_bool_or(clause)
 
 
+class _People:
+    """Neighbourhood: a few employees re-planned over the whole horizon — one with
+    unmet requests (drawn by their weight), one who could fill an under-covered shift,
+    and random colleagues."""
+
+    def __init__(self, built: CurtoisModel, size: int) -> None:
+        self.built, self.size = built, size
+        self.people = [s.id for s in built.instance.staff]
+
+    def __call__(self, incumbent: Incumbent, rng: random.Random) -> Collection[int]:
+        built, inst = self.built, self.built.instance
+        roster = built.roster_of(incumbent.solution)
+        unmet: dict[str, int] = {}
+        for r in inst.on_requests:
+            if roster.get((r.employee, r.day)) != r.shift:
+                unmet[r.employee] = unmet.get(r.employee, 0) + r.weight
+        for r in inst.off_requests:
+            if roster.get((r.employee, r.day)) == r.shift:
+                unmet[r.employee] = unmet.get(r.employee, 0) + r.weight
+        group: set[str] = set()
+        if unmet:
+            group.add(rng.choices(list(unmet), list(unmet.values()))[0])
+        short = [(c, u) for c, u, _ in built.cover_vars if incumbent.solution[u.index] > 0]
+        if short:
+            cover, _ = rng.choice(short)
+            able = [e for e in self.people if (e, cover.day, cover.shift) in built.x
+                    and roster.get((e, cover.day)) != cover.shift]
+            if able:
+                group.add(rng.choice(able))
+        while len(group) < min(int(self.size), len(self.people)):
+            group.add(rng.choice(self.people))
+        return built.freed({(e, d) for e in group for d in range(inst.horizon)})
+
+    def adapt(self, solved: bool) -> None:
+        self.size = min(self.size + 0.5, len(self.people)) if solved else max(self.size - 1, 2)
+
+
+class _Window:
+    """Neighbourhood: every employee (or a random share of them) over a window of days,
+    mostly one holding a day with a shift under-covered."""
+
+    def __init__(self, built: CurtoisModel, days: int, share: float = 1.0) -> None:
+        self.built, self.days, self.share = built, days, share
+        self.horizon = built.instance.horizon
+        self.people = [s.id for s in built.instance.staff]
+
+    def __call__(self, incumbent: Incumbent, rng: random.Random) -> Collection[int]:
+        days = min(int(self.days), self.horizon)
+        short = [c.day for c, u, _ in self.built.cover_vars if incumbent.solution[u.index] > 0]
+        if short and rng.random() < 0.7:  # around a day with a shift under-covered
+            first = min(max(rng.choice(short) - rng.randrange(days), 0), self.horizon - days)
+        else:
+            first = rng.randrange(self.horizon - days + 1)
+        span = range(first, first + days)
+        chosen = rng.sample(self.people, max(1, round(self.share * len(self.people))))
+        return self.built.freed({(e, d) for e in chosen for d in span})
+
+    def adapt(self, solved: bool) -> None:
+        self.days = min(self.days + 0.5, self.horizon) if solved else max(self.days - 1, 2)
+
+
+#: Share of the time limit for repairing the greedy roster into the first plan, and
+#: for CP-SAT on the whole model (hinted with the LNS plan) at the end.
+FIRST_SHARE = 0.05
+FINAL_SHARE = 0.10
+#: Up to this many shift variables CP-SAT on the whole model (hinted with the LNS plan)
+#: does better than more LNS steps (Instances 5, 7, 8 against 10, 11, 12), and then
+#: gets this share of the time instead.
+SMALL_MODEL = 3000
+SMALL_FINAL_SHARE = 0.75
+#: Seconds a single LNS step may take.
+STEP_S = 1.5
+
+
 def solve(instance: Instance, settings: SolveSettings,
           hint: Roster | None = None) -> BenchmarkResult:
-    """Solve one instance; the objective is recomputed by the independent scorer."""
+    """Solve one instance within ``settings.time_limit_s`` (model build included).
+
+    A greedy roster (``greedy_roster``, or ``hint``) made feasible by CP-SAT re-planning
+    the employees it leaves breaking a hard rule (``CurtoisModel.first_plan``); then
+    large-neighbourhood search (``planning.cpsat.large_neighbourhood_search``) over a
+    few employees for the whole horizon and all or half the employees over a window of
+    days around an under-covered shift; then CP-SAT on the whole model, hinted with the
+    best plan, for the rest of the time (most of it on small models) and the bound. If
+    the repair finds nothing in time, CP-SAT on the whole model finds the first plan.
+    The objective is recomputed by the independent scorer.
+    """
     started = time.perf_counter()
+    deadline = started + settings.time_limit_s
     built = CurtoisModel(instance)
     if hint:
         for key, var in built.x.items():
             built.model.add_hint(var, hint.get(key[:2]) == key[2])
-    solver = make_solver(settings)
-    status = solver.solve(built.model)
+    first = SolveSettings(max(FIRST_SHARE * settings.time_limit_s, 0.5), settings.seed,
+                          settings.workers, settings.subsolvers)
+    incumbent = built.first_plan(hint or greedy_roster(instance), first)
+    bound = 0.0
+    if incumbent is None:  # no repair in time: CP-SAT on the whole model finds one
+        solver = make_solver(first)
+        status = solver.solve(built.model)
+        bound = solver.best_objective_bound
+        if status == cp_model.FEASIBLE:
+            incumbent = built.net(Incumbent(list(solver.response_proto.solution),
+                                            solver.objective_value))
+    else:
+        status = cp_model.FEASIBLE
+    if incumbent is not None:
+        fixable = range(len(incumbent.solution))
+        neighbourhoods = [_People(built, 4), _Window(built, 5), _People(built, 8),
+                          _Window(built, 10, 0.5)]
+        final_share = SMALL_FINAL_SHARE if len(built.x) <= SMALL_MODEL else FINAL_SHARE
+        lns_end = deadline - final_share * settings.time_limit_s
+        incumbent, _ = large_neighbourhood_search(
+            built.model, incumbent, fixable, neighbourhoods, lns_end, settings.seed,
+            settings.workers, STEP_S, polish=built.net)
+        built.model.clear_hints()
+        built.model.proto.solution_hint.vars.extend(range(len(incumbent.solution)))
+        built.model.proto.solution_hint.values.extend(incumbent.solution)
+        left = max(deadline - time.perf_counter(), 0.5)
+        solver = make_solver(SolveSettings(left, settings.seed, settings.workers,
+                                           settings.subsolvers))
+        final = solver.solve(built.model)
+        bound = max(bound, solver.best_objective_bound)
+        if final in (cp_model.OPTIMAL, cp_model.FEASIBLE) and \
+                solver.objective_value <= incumbent.objective:
+            status = final
+        else:
+            return _result(instance, built, built.roster_of(incumbent.solution),
+                           _net(built, incumbent.solution, incumbent.objective), bound,
+                           cp_model.FEASIBLE, started, settings.seed)
     wall = time.perf_counter() - started
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return BenchmarkResult(instance.name, {}, None, None, solver.best_objective_bound,
+        return BenchmarkResult(instance.name, {}, None, None, bound,
                                STATUS_NAMES[status], False, wall, settings.seed)
-    roster = built.roster(solver)
+    solution = list(solver.response_proto.solution)
+    return _result(instance, built, built.roster(solver),
+                   _net(built, solution, solver.objective_value), bound, status, started,
+                   settings.seed)
+
+
+def _net(built: CurtoisModel, solution: list[int], model_objective: float) -> int:
+    """``plan_objective`` for a solution vector: rows both under and over count net."""
+    both = sum((c.under + c.over) * min(solution[u.index], solution[o.index])
+               for c, u, o in built.cover_vars)
+    return round(model_objective) - both
+
+
+def _result(instance: Instance, built: CurtoisModel, roster: dict[tuple[str, int], str],
+            model_objective: int, bound: float, status: int, started: float,
+            seed: int) -> BenchmarkResult:
+    """Check the roster with the independent scorer and package the result."""
     broken = hard_violations(instance, roster)
     if broken:
         raise AssertionError(f"{instance.name}: model roster breaks hard rules: {broken[:3]}")
-    if objective(instance, roster) != built.plan_objective(solver):
-        raise AssertionError(f"{instance.name}: model objective {built.plan_objective(solver)}"
+    if objective(instance, roster) != model_objective:
+        raise AssertionError(f"{instance.name}: model objective {model_objective}"
                              f" differs from the scorer's {objective(instance, roster)}")
     return BenchmarkResult(
-        instance.name, roster, objective(instance, roster), built.plan_objective(solver),
-        solver.best_objective_bound, STATUS_NAMES[status], status == cp_model.OPTIMAL, wall,
-        settings.seed)
+        instance.name, roster, model_objective, model_objective, bound,
+        STATUS_NAMES[status], status == cp_model.OPTIMAL, time.perf_counter() - started, seed)
+
+
+def greedy_roster(instance: Instance) -> dict[tuple[str, int], str]:
+    """A first roster built day by day: each cover requirement (scarcest shift first)
+    goes to the employee for whom it breaks no upper limit (max shifts, minutes,
+    consecutive shifts, weekends, shift order, days off, a too short break) and who
+    ranks best: continuing a block shorter than its minimum, then request weight, then
+    the most minutes still missing. Lower limits (minimum minutes, block lengths at
+    the end) are not promised: the plan is CP-SAT's hint, which repairs what is left.
+    """
+    inst = instance
+    staff = {s.id: s for s in inst.staff}
+    roster: dict[tuple[str, int], str] = {}
+    minutes = dict.fromkeys(staff, 0)
+    counts: dict[tuple[str, str], int] = {}
+    weekends: dict[str, set[int]] = {e: set() for e in staff}
+    wanted = {(r.employee, r.day, r.shift): r.weight for r in inst.on_requests}
+    unwanted = {(r.employee, r.day, r.shift): r.weight for r in inst.off_requests}
+    demand: dict[int, list[Cover]] = {}
+    for c in inst.cover:
+        demand.setdefault(c.day, []).append(c)
+
+    def run(e: str, d: int, working: bool) -> int:
+        """Length of the block of (non-)working days ending at day d - 1."""
+        length = 0
+        while d - 1 - length >= 0 and ((e, d - 1 - length) in roster) == working:
+            length += 1
+        return length
+
+    def fits(e: str, d: int, s: str) -> bool:
+        member = staff[e]
+        if (e, d) in roster or d in inst.days_off.get(e, ()):
+            return False
+        if counts.get((e, s), 0) >= member.max_shifts.get(s, inst.horizon):
+            return False
+        if minutes[e] + inst.shifts[s].minutes > member.max_minutes:
+            return False
+        if run(e, d, True) + 1 > member.max_consecutive:
+            return False
+        before = roster.get((e, d - 1))
+        if before is not None and s in inst.shifts[before].cannot_follow:
+            return False
+        off = run(e, d, False)
+        if 0 < off < d and off < member.min_days_off:  # an interior break too short
+            return False
+        week = d // 7
+        if d % 7 >= 5 and week not in weekends[e] and len(weekends[e]) >= member.max_weekends:
+            return False
+        return True
+
+    def rank(e: str, d: int, s: str) -> tuple[int, int, int]:
+        member = staff[e]
+        working = run(e, d, True)
+        short_block = 0 < working < member.min_consecutive
+        return (-short_block, -(wanted.get((e, d, s), 0) - unwanted.get((e, d, s), 0)),
+                -(member.min_minutes - minutes[e]))
+
+    for d in range(inst.horizon):
+        rows = sorted(demand.get(d, []), key=lambda c: sum(
+            1 for e in staff if fits(e, d, c.shift)) - c.requirement)
+        for c in rows:
+            for _ in range(c.requirement):
+                able = [e for e in staff if fits(e, d, c.shift)]
+                if not able:
+                    break
+                e = min(able, key=lambda e: rank(e, d, c.shift))
+                roster[e, d] = c.shift
+                minutes[e] += inst.shifts[c.shift].minutes
+                counts[e, c.shift] = counts.get((e, c.shift), 0) + 1
+                if d % 7 >= 5:
+                    weekends[e].add(d // 7)
+    _mend(inst, roster)
+    return roster
+
+
+def _mend(inst: Instance, roster: dict[tuple[str, int], str], rounds: int = 12) -> None:
+    """Local repair of the greedy roster, one employee at a time: add or drop single
+    shifts while that lowers the employee's breaches (counted by the scorer, minutes
+    short weighed in), preferring under-covered shifts to add and over-covered ones to
+    drop. What is left is repaired by CP-SAT (``CurtoisModel.first_plan``)."""
+    need = {(c.day, c.shift): c.requirement for c in inst.cover}
+    have: dict[tuple[int, str], int] = {}
+    for (_, d), s in roster.items():
+        have[d, s] = have.get((d, s), 0) + 1
+
+    def badness(member: Staff) -> int:
+        broken = staff_violations(inst, member, roster)
+        worked = sum(inst.shifts[s].minutes for (e, _), s in roster.items() if e == member.id)
+        return 1000 * len(broken) + max(member.min_minutes - worked, 0)
+
+    for member in inst.staff:
+        e = member.id
+        current = badness(member)
+        for _ in range(rounds):
+            if current == 0:
+                break
+            best: tuple[int, int, int, str | None] | None = None
+            for d in range(inst.horizon):
+                old = roster.get((e, d))
+                options: list[str | None] = [None] if old else list(inst.shifts)
+                for s in options:
+                    if s is not None and member.max_shifts.get(s, inst.horizon) == 0:
+                        continue
+                    _set(roster, e, d, s)
+                    value = badness(member)
+                    _set(roster, e, d, old)
+                    if value >= current:
+                        continue
+                    slot = (d, s or old or "")
+                    cover = have.get(slot, 0) - need.get(slot, 0)  # surplus before the move
+                    gain = cover if s is None else -cover
+                    if best is None or (value, -gain) < (best[0], -best[1]):
+                        best = (value, gain, d, s)
+            if best is None:
+                break
+            value, _, d, s = best
+            old = roster.get((e, d))
+            if old:
+                have[d, old] -= 1
+            if s:
+                have[d, s] = have.get((d, s), 0) + 1
+            _set(roster, e, d, s)
+            current = value
+
+
+def _set(roster: dict[tuple[str, int], str], e: str, d: int, s: str | None) -> None:
+    if s is None:
+        roster.pop((e, d), None)
+    else:
+        roster[e, d] = s

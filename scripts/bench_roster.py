@@ -113,8 +113,10 @@ def append_entry(path: Path, rows: list[Row], args: argparse.Namespace) -> None:
         "", f"## Curtois & Qu shift scheduling (`scripts/bench_roster.py`) — "
             f"{datetime.now():%Y-%m-%d %H:%M}", "",
         *provenance(),
-        f"- settings: CP-SAT, {args.time_limit:g} s per run, {args.workers} workers, "
-        f"subsolvers {', '.join(SUBSOLVERS)} + CP-SAT's neighbourhood search, seeds "
+        f"- settings: {args.time_limit:g} s per run, {args.workers} workers: greedy first "
+        "roster repaired by CP-SAT, LNS with CP-SAT sub-solves (`planning.cpsat`), then "
+        f"CP-SAT on the whole model (subsolvers {', '.join(SUBSOLVERS)} + its own "
+        "neighbourhood search) hinted with the best plan, seeds "
         f"{args.seeds}; objective recomputed by the independent scorer "
         "(`planning.curtois.objective`); gap = (median − best known) / best known",
         "- best known: `../shared/benchmarks/curtois/bks.csv` (may be out of date, see its "

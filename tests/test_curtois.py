@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,59 @@ def test_a_plan_carrying_a_row_both_under_and_over_is_scored_as_the_benchmark_do
     roster = built.roster(solver)
     assert solver.objective_value > objective(instance, roster)
     assert built.plan_objective(solver) == objective(instance, roster)
+
+
+def test_large_neighbourhood_search_never_worsens_and_keeps_every_constraint():
+    """A small model with a deliberately poor start: the search improves on it, and
+    every plan it returns satisfies the model's constraints."""
+    from ortools.sat.python import cp_model
+
+    from planning.cpsat import Incumbent, large_neighbourhood_search
+
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(12)]
+    for i in range(11):
+        model.add_bool_or(~x[i], ~x[i + 1])  # no two neighbours
+    model.add(sum(x) >= 3)
+    model.minimize(sum((i % 4 + 1) * v for i, v in enumerate(x)))
+    start = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]  # feasible, objective 12
+    incumbent = Incumbent(start, 12.0)
+
+    class Pairs:
+        def __call__(self, inc, rng):
+            first = rng.randrange(0, 10)
+            return {first, first + 1, first + 2}
+
+        def adapt(self, solved):
+            pass
+
+    best, report = large_neighbourhood_search(
+        model, incumbent, [v.index for v in x], [Pairs()], time.perf_counter() + 2.0,
+        seed=1, workers=1, step_s=0.2)
+    values = best.solution
+    assert report.steps > 0
+    assert best.objective <= incumbent.objective
+    assert best.objective == sum((i % 4 + 1) * values[i] for i in range(12))
+    assert sum(values) >= 3 and all(not (values[i] and values[i + 1]) for i in range(11))
+    assert best.objective < 12  # the start is not optimal (the optimum is 3: items 0, 4, 8)
+
+
+def test_the_first_plan_and_the_lns_keep_every_hard_rule_and_never_get_worse():
+    """Instance5: greedy + CP-SAT repair gives a feasible plan; the LNS improves it
+    without breaking a hard rule, and the model's objective is the scorer's."""
+    from planning.cpsat import large_neighbourhood_search
+    from planning.curtois_model import CurtoisModel, _People, _Window, greedy_roster
+
+    instance = read_instance(DATA / "instances" / "Instance5.txt")
+    built = CurtoisModel(instance)
+    start = built.first_plan(greedy_roster(instance), SolveSettings(10.0, 1, 2))
+    assert start is not None
+    roster = built.roster_of(start.solution)
+    assert hard_violations(instance, roster) == []
+    assert objective(instance, roster) == start.objective
+    best, _ = large_neighbourhood_search(
+        built.model, start, range(len(start.solution)), [_People(built, 3), _Window(built, 4)],
+        time.perf_counter() + 4.0, seed=1, workers=2, step_s=1.0, polish=built.net)
+    roster = built.roster_of(best.solution)
+    assert hard_violations(instance, roster) == []
+    assert objective(instance, roster) == best.objective <= start.objective

@@ -27,6 +27,9 @@ HOURS_MIX = ((37, 35), (32, 30), (30, 20), (28, 15))
 #: rules (R2/R3) hold, or its shifts fall to the other mini-teams (or stay open) and the
 #: citizens see as many faces as before the split.
 SPLIT_TEAM_MIN_SIZE = 15
+#: The fifth team (OE5) always has 17 people: the size the roster and web benchmarks
+#: name (scripts/bench_roster_team.py, scripts/bench_web.py).
+BENCHMARK_TEAM_INDEX, BENCHMARK_TEAM_SIZE = 4, 17
 #: Sickness: an episode starts on 2.4 % of days; lengths in days and their weights
 #: (mostly 1–3 days, a few longer) give about 6 % of planned shifts lost.
 SICK_START = 0.024

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 
 from scripts.demo.citizens import _assign_contacts, _NameDrawer, _plan_citizen
 from scripts.demo.model import (
+    BENCHMARK_TEAM_INDEX,
+    BENCHMARK_TEAM_SIZE,
     HOURS_MIX,
     SPLIT_TEAM_MIN_SIZE,
     CitizenPlan,
@@ -89,6 +91,8 @@ def _plan_members(
     size = rng.randint(12, 17)
     if index == 0:  # the team that splits into mini-teams (see ``mini_teams``)
         size = max(size, SPLIT_TEAM_MIN_SIZE)
+    elif index == BENCHMARK_TEAM_INDEX:
+        size = BENCHMARK_TEAM_SIZE
     extras: list[tuple[str, str, bool, float]] = []  # number, profession, substitute, hours
     if index % 3 == 0:
         extras.append((f"TER-{index // 3 + 1}", "TER", False, 37.0))

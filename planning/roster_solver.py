@@ -148,6 +148,16 @@ def _complete(built: RosterModel, shifts: tuple[Shift, ...], problem: RosterProb
                       time.perf_counter() - started)
 
 
+def _keep_coverage(built: RosterModel, solver: cp_model.CpSolver) -> None:
+    """Uncovered demand comes first (issue 3: "in this order"), but its weight is not
+    infinite: enough soft breaches could outweigh one missing person. A plan with this
+    much coverage exists (``solver``'s), so the lexicographic optimum has at most as
+    little: say so as a constraint, and no plan trades coverage for anything else."""
+    short = [t.expr for t in built.terms if t.part == "uncovered"]
+    if short:
+        built.model.add(sum(short) <= sum(int(solver.value(e)) for e in short))
+
+
 def propose(problem: RosterProblem) -> RosterProposal | RosterInfeasible:
     """Solve the roster problem within ``problem.time_limit_s`` using ``problem.seed``.
 
@@ -167,6 +177,7 @@ def propose(problem: RosterProblem) -> RosterProposal | RosterInfeasible:
     else:
         incumbent = Incumbent(completed.solution, completed.solver.objective_value,
                               completed.solver)
+        _keep_coverage(built, completed.solver)
         if len(problem.members) > LNS_MIN_PEOPLE and incumbent.objective > 0:
             incumbent, _ = improve(built, incumbent,
                                    started + LNS_SHARE * problem.time_limit_s, problem.seed,

@@ -7,11 +7,12 @@ allowed write stores at least one event.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+from domain.values import WEEKDAYS
 from tests.conftest import Store
 from tests.factories import at
 from tests.web_support import ADMIN, MONDAY, ROLES, World, give_shift, make_world, post
@@ -163,3 +164,62 @@ def test_logged_out_the_api_answers_401_and_stores_nothing(world: World) -> None
     assert {r.status_code for r in reads} == {401}
     assert write.status_code == 401 and write.get_json()["error"] == "unauthorized"
     assert world.events() == before
+
+
+# -- the routes the run lists, the team overview, the evaluation and the planner added --
+
+@pytest.fixture
+def quick_world(store: Store) -> Iterator[World]:
+    """The same world with short solver limits (a proposal that starts runs briefly),
+    and team A's first citizen due one morning visit every day."""
+    for world in make_world(store, PUSLEPLAN_SOLVER_SECONDS=1, PUSLEPLAN_ROUTE_SECONDS=1):
+        world.app.change_visitation(ADMIN, world.a.citizen, date(2026, 1, 1), "services", [
+            {"code": "PP1", "name": "Personlig pleje", "minutes": 25, "days": list(WEEKDAYS),
+             "window_start": "07:00", "window_end": "10:30", "profession": "SSH",
+             "double_staffed": False}])
+        yield world
+
+
+MORE_READS: dict[str, Callable[[World], str]] = {
+    "korelister": lambda w: f"{_team_a(w)}/korelister/{MONDAY}",
+    "overview": lambda w: f"{_team_a(w)}/overview",
+    "evaluation": lambda w: "/api/evaluation?team=T1",
+}
+
+#: (path, expected answers when allowed, who is allowed)
+MORE_WRITES: dict[str, tuple[Callable[[World], str], set[int], set[str]]] = {
+    "route proposal": (lambda w: f"{_team_a(w)}/korelister/{MONDAY}/proposals?wait=false",
+                       {201, 202}, {"medlem", "planner", "admin"}),
+    "roster proposal": (lambda w: f"{_roster_a(w)}/proposals", {202}, {"planner", "admin"}),
+}
+
+
+@pytest.mark.parametrize("route", sorted(MORE_READS))
+@pytest.mark.parametrize("role", ROLES)
+def test_only_people_with_access_to_team_a_read_its_run_lists_and_figures(
+    quick_world: World, role: str, route: str
+) -> None:
+    _prepare(quick_world)
+    response = quick_world.client(role).get(MORE_READS[route](quick_world))
+
+    expected = 200 if role in READERS_OF_A else 403
+    assert response.status_code == expected, response.get_json()
+
+
+@pytest.mark.parametrize("route", sorted(MORE_WRITES))
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_allowed_roles_start_a_proposal_and_a_refusal_stores_nothing(
+    quick_world: World, role: str, route: str
+) -> None:
+    _prepare(quick_world)
+    path, allowed_answers, allowed = MORE_WRITES[route]
+    before = quick_world.events()
+
+    response = post(quick_world.client(role), path(quick_world), {})
+
+    if role in allowed:
+        assert response.status_code in allowed_answers, response.get_json()
+    else:
+        assert response.status_code == 403, response.get_json()
+        assert response.get_json()["error"] == "forbidden"
+    assert quick_world.events() == before  # a proposal stores nothing until accepted

@@ -41,6 +41,7 @@ from planning.routing_proposal import (
 )
 from planning.travel import TravelTimes
 from web.dayproblem import DayContext, _shifts_touching
+from web.solving import share_of_limit
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # days the pages and API plan
 STORED_SLACK = 60  # minutes around a stored person's visits when they have no shift
@@ -214,9 +215,7 @@ class Draft:
     @property
     def progress(self) -> float:
         """0–1: the share of the planner's time limit used (it stops at the limit)."""
-        if not self.running:
-            return 1.0
-        return min(self.elapsed_s / max(self.time_limit_s, 0.1), 0.99)
+        return share_of_limit(self.running, self.elapsed_s, self.time_limit_s)
 
 
 def new_draft_id() -> str:

@@ -43,6 +43,14 @@ BUSY = "Planlæggeren regner allerede på to forslag – prøv igen om lidt."
 GRACE_S = 120.0
 
 
+def share_of_limit(running: bool, elapsed_s: float, time_limit_s: float) -> float:
+    """A solver's progress, 0–1: the share of its time limit used (it stops at the limit);
+    1 once it is done, never 1 while it runs."""
+    if not running:
+        return 1.0
+    return min(elapsed_s / max(time_limit_s, 0.1), 0.99)
+
+
 @dataclass
 class Job:
     """One run of the roster planner for one roster (at the version it was asked at)."""
@@ -70,9 +78,7 @@ class Job:
     @property
     def progress(self) -> float:
         """0–1: the share of the time limit used (the solver stops at the limit)."""
-        if not self.running:
-            return 1.0
-        return min(self.elapsed_s / max(self.time_limit_s, 0.1), 0.99)
+        return share_of_limit(self.running, self.elapsed_s, self.time_limit_s)
 
     @property
     def feasible(self) -> bool:

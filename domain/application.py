@@ -382,7 +382,12 @@ class Pusleplan(Application[UUID]):
             for route_code, employee_id in routes.items():
                 plan.assign_route(route_code, employee_id, set(team.routes),
                                   team.is_member(employee_id), actor.as_dict())
-        citizens: dict[str, dict[str, Any]] = {}
+        self._plan_into(actor, plan, team_id, date, visits, {})
+        self.store(plan)
+
+    def _plan_into(self, actor: Actor, plan: DayPlan, team_id: UUID, date: date,
+                   visits: list[dict[str, Any]], citizens: dict[str, dict[str, Any]]) -> None:
+        """Plan ``visits`` on the team's day plan (not stored yet), each checked."""
         staff: dict[str, dict[str, Any]] = {}
         teams = self._team_members(team_id)
         for visit in visits:
@@ -394,7 +399,6 @@ class Pusleplan(Application[UUID]):
                 visit["required_profession"], visit.get("double_staffed", False),
                 citizens[str(visit["citizen_id"])], staff, actor.as_dict(),
             )
-        self.store(plan)
 
     def plan_visit(self, actor: Actor, team_id: UUID, date: date, **visit: Any) -> None:
         self.plan_visits(actor, team_id, date, [visit])
@@ -414,19 +418,33 @@ class Pusleplan(Application[UUID]):
              "reason": reason}]})
 
     def move_visits(
-        self, actor: Actor, date: date, moves: dict[UUID, list[dict[str, Any]]]
+        self, actor: Actor, date: date, moves: dict[UUID, list[dict[str, Any]]], *,
+        cancelled: dict[UUID, dict[str, str]] | None = None,
+        added: dict[UUID, list[dict[str, Any]]] | None = None,
     ) -> None:
         """Move many visits of one or more teams' day plans in one transaction.
 
         ``moves`` maps a team id to its moves (``visit_id``, ``employee_ids``,
-        ``start``, ``reason``), e.g. the puslemøde's replanning of a team and its
-        sister team. Each move is checked as ``move_visit``; one refused move
-        stores none of them.
+        ``start``, ``reason``, optionally ``double_staffed`` to make a visit need
+        two people), e.g. the puslemøde's replanning of a team and its sister
+        team. Each move is checked as ``move_visit``. ``cancelled`` (team id ->
+        visit id -> reason) aflyser visits and ``added`` (team id -> visits as for
+        ``plan_visits``) plans new ones in the same transaction. One refused
+        change stores none of them.
         """
-        plans = []
+        plans: dict[UUID, DayPlan] = {}
         citizens: dict[str, dict[str, Any]] = {}
+
+        def plan_of(team: UUID) -> DayPlan:
+            if team not in plans:
+                plans[team] = self.load(DayPlan, dayplan_id(team, date), "Dagsplanen")
+            return plans[team]
+
+        for team, reasons in (cancelled or {}).items():
+            for visit_id, reason in reasons.items():
+                plan_of(team).cancel_visit(visit_id, reason, actor.as_dict())
         for team, team_moves in moves.items():
-            plan = self.load(DayPlan, dayplan_id(team, date), "Dagsplanen")
+            plan = plan_of(team)
             teams = self._team_members(team)
             staff: dict[str, dict[str, Any]] = {}
             for move in team_moves:
@@ -437,9 +455,12 @@ class Pusleplan(Application[UUID]):
                 plan.move_visit(move["visit_id"], [str(e) for e in move["employee_ids"]],
                                 move["start"], move["reason"], citizen, staff, actor.as_dict(),
                                 window=_service_window(citizen["services"],
-                                                       visit["service_codes"]))
-            plans.append(plan)
-        self.store(*plans)
+                                                       visit["service_codes"]),
+                                double_staffed=move.get("double_staffed"))
+        for team, visits in (added or {}).items():
+            plans[team] = plans.get(team) or self._day_plan(actor, team, date)
+            self._plan_into(actor, plans[team], team, date, visits, citizens)
+        self.store(*plans.values())
 
     def cancel_visit(self, actor: Actor, team_id: UUID, date: date, visit_id: str,
                      reason: str) -> None:

@@ -93,26 +93,30 @@ class DayPlan(Aggregate):
     def move_visit(
         self, visit_id: str, employee_ids: list[str], start: datetime, reason: str,
         citizen: dict[str, Any], staff: dict[str, dict[str, Any]], actor: dict[str, str],
-        window: tuple[time, time] | None = None,
+        window: tuple[time, time] | None = None, double_staffed: bool | None = None,
     ) -> None:
         """Move a visit to other people or another time (manual move or replanning).
 
         ``window`` is the visit's hard time window from the citizen's visitation
         (tidsvindue): the moved visit must start in it and, where the window is
         long enough, end in it. None when the visitation no longer names the service.
+        ``double_staffed`` changes the visit to need two people (True) or one
+        (False) with this move, e.g. after a new lift (dobbeltbemanding); None
+        keeps it as it is.
         """
         visit = self.get_open_visit(visit_id)
         self.check_on_day(start)
         if window is not None:
             check_window(start, visit["minutes"], *window)
+        staffed = visit["double_staffed"] if double_staffed is None else double_staffed
         self.check_staffing(
-            employee_ids, Profession(visit["required_profession"]), visit["double_staffed"],
-            citizen, staff,
+            employee_ids, Profession(visit["required_profession"]), staffed, citizen, staff,
         )
         self._visit_moved(
             visit_id=visit_id, employee_ids=list(employee_ids), start=start,
             previous_employee_ids=visit["employee_ids"], previous_start=visit["start"],
             reason=reason, actor=actor,
+            double_staffed=None if staffed == visit["double_staffed"] else staffed,
         )
 
     def cancel_visit(self, visit_id: str, reason: str, actor: dict[str, str]) -> None:
@@ -221,9 +225,11 @@ class DayPlan(Aggregate):
     def _visit_moved(
         self, visit_id: str, employee_ids: list[str], start: datetime,
         previous_employee_ids: list[str], previous_start: datetime, reason: str,
-        actor: dict[str, str],
+        actor: dict[str, str], double_staffed: bool | None = None,
     ) -> None:
         self.visits[visit_id].update(employee_ids=employee_ids, start=start)
+        if double_staffed is not None:  # (events before this field keep the visit's own)
+            self.visits[visit_id]["double_staffed"] = double_staffed
 
     @event("VisitCancelled")
     def _visit_cancelled(self, visit_id: str, reason: str, actor: dict[str, str]) -> None:

@@ -225,3 +225,32 @@ def test_accepted_visits_and_the_days_routes_are_stored_in_one_transaction(memor
     # Without routes, plan_visits works as before.
     memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s, "v2", start=9)])
     assert memory_app.day_plan(s.team, MONDAY)["routes"] == plan["routes"]
+
+
+def test_a_replanning_cancels_adds_and_doubles_visits_in_one_transaction(memory_app, s):
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [visit(s), visit(s, "v2", start=9)])
+    before = memory_app.recorder.max_notification_id()
+    double = {"visit_id": "v1", "employee_ids": [s.members[0], s.members[1]],
+              "start": at(MONDAY, 8), "reason": "ny lift", "double_staffed": True}
+    # One refused change (an unqualified person on the added visit) stores nothing.
+    with pytest.raises(RuleBroken):
+        memory_app.move_visits(LEADER, MONDAY, {s.team: [double]},
+                               cancelled={s.team: {"v2": "indlagt"}},
+                               added={s.team: [visit(s, "v3", start=10, required="SPL")]})
+    assert memory_app.recorder.max_notification_id() == before
+    with pytest.raises(RuleBroken):  # one person is not enough for a visit made double
+        memory_app.move_visits(LEADER, MONDAY, {s.team: [{**double, "employee_ids": [
+            s.members[0]]}]})
+
+    memory_app.move_visits(LEADER, MONDAY, {s.team: [double]},
+                           cancelled={s.team: {"v2": "indlagt"}},
+                           added={s.team: [visit(s, "v3", start=10)]})
+
+    plan = memory_app.day_plan(s.team, MONDAY)
+    assert plan["visits"]["v1"]["double_staffed"] is True
+    assert plan["visits"]["v1"]["employee_ids"] == [str(s.members[0]), str(s.members[1])]
+    assert plan["visits"]["v2"]["status"] == "cancelled"
+    assert plan["visits"]["v3"]["status"] == "planned"
+    events = memory_app.recorder.select_notifications(start=before + 1, limit=10)
+    assert [n.topic.rsplit(".", 1)[-1] for n in events] == [
+        "VisitCancelled", "VisitMoved", "VisitPlanned"]

@@ -92,11 +92,12 @@ def _propose(client: FlaskClient) -> str:
 
 
 def _until_done(client: FlaskClient, location: str) -> str:
-    """Follow the proposal page (which refreshes itself) until the planner is done."""
+    """Follow the proposal or puslemøde page (which refreshes itself) until the planner
+    is done."""
     deadline = time.monotonic() + 60
     while True:
         page = client.get(location).get_data(as_text=True)
-        if "Planlæggeren arbejder" not in page:
+        if "kl-solving" not in page:
             return page
         assert '<meta http-equiv="refresh"' in page and "<progress" in page
         assert time.monotonic() < deadline, "the planner never finished"
@@ -173,8 +174,8 @@ def test_the_puslemoede_moves_the_sick_persons_visits_and_accepting_records_them
 
     response = _sick(client, stored, sick, "10:30")
 
-    assert response.status_code == 303
-    replanned = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert response.status_code == 303  # the replanning runs in the background
+    replanned = _until_done(client, response.headers["Location"])
     assert "er syg fra 10:30" in replanned
     assert re.search(r"\d+ besøg flyttet", replanned)
     assert "kl-stop kl-moved" in replanned and "Flyttet fra Medarbejder 0" in replanned
@@ -198,11 +199,193 @@ def test_the_puslemoede_moves_the_sick_persons_visits_and_accepting_records_them
     assert any(a["kind"] == "sick" and a["start"] == DAY for a in absences.values())
 
 
+def test_the_sister_team_covers_what_the_team_cannot(
+        world: World) -> None:
+    # Team A's only nurse goes home sick at 08:00; her medicine visit needs a nurse,
+    # which nobody else in team A is. Team B (the sister team) has a nurse on shift
+    # and stored run lists of its own: the replanning asks team B, and accepting records
+    # the move to her.
+    app, a, b = world.app, world.a, world.b
+    app.link_sister_team(LEADER, a.team, b.team)
+    assert b.roster is not None
+    app.take_shift(LEADER, b.roster, "B-SPL", b.members[2], DAY, "dag", at(DAY, 7),
+                   at(DAY, 15))
+    app.change_visitation(LEADER, b.citizen, date(2026, 1, 1), "services",
+                          [_service("PP1", "07:00", "09:00", profession="SPL")])
+    client = world.client("planner")
+    stored = _stored_day(world, client)
+    sister_page = f"/teams/T2/korelister/{DAY.isoformat()}"
+    sister = world.client("medlemb")
+    own = sister.get(sister_page).get_data(as_text=True)
+    proposed = sister.post(f"{sister_page}/foreslaa", data={"csrf_token": form_token(own)})
+    sister_proposal = _until_done(sister, proposed.headers["Location"])
+    draft_id = re.search(r'name="forslag" value="([^"]+)"', sister_proposal)
+    assert draft_id
+    assert sister.post(f"{sister_page}/godkend", data={
+        "csrf_token": form_token(sister_proposal), "forslag": draft_id.group(1)}
+    ).status_code == 303
+    nurse = str(a.members[2])
+    plan = app.day_plan(a.team, DAY)
+    assert plan is not None
+    medicine = next(k for k, v in plan["visits"].items() if "/MED/" in k)
+    assert plan["visits"][medicine]["employee_ids"] == [nurse]
+    sister_before = app.day_plan(b.team, DAY)
+
+    response = _sick(client, stored, nurse, "08:00")
+    replanned = _until_done(client, response.headers["Location"])
+
+    assert "Søsterteamet T2 hjælper" in replanned, replanned
+    assert app.day_plan(b.team, DAY) == sister_before  # nothing stored yet
+    draft = re.search(r'name="puslemoede" value="([^"]+)"', replanned)
+    assert draft
+    done = client.post(f"{PAGE}/puslemoede/godkend",
+                       data={"csrf_token": form_token(replanned), "puslemoede": draft.group(1)},
+                       follow_redirects=True)
+    assert done.status_code == 200 and "Ændringerne er godkendt" in done.get_data(as_text=True)
+    after = app.day_plan(a.team, DAY)
+    assert after is not None
+    assert after["visits"][medicine]["employee_ids"] == [str(b.members[2])]
+
+
+def _api_stored_day(client: FlaskClient, base: str) -> None:
+    """Propose the day through the API and accept it."""
+    body = post(client, f"{base}/proposals").get_json()
+    assert post(client, f"{base}/proposals/{body['draft_id']}/accept").status_code == 200
+
+
+def _change(client: FlaskClient, page: str, handling: str, **fields: str) -> str:
+    """Post a puslemøde change form; the replanned page once the planner is done."""
+    response = client.post(f"{PAGE}/{handling}",
+                           data={"csrf_token": form_token(page), **fields})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return _until_done(client, response.headers["Location"])
+
+
+def _accept_replan(client: FlaskClient, replanned: str) -> str:
+    draft = re.search(r'name="puslemoede" value="([^"]+)"', replanned)
+    assert draft, "the replanned page has no Godkend form"
+    done = client.post(f"{PAGE}/puslemoede/godkend",
+                       data={"csrf_token": form_token(replanned), "puslemoede": draft.group(1)},
+                       follow_redirects=True)
+    assert done.status_code == 200
+    return done.get_data(as_text=True)
+
+
+def test_a_cancelled_visit_is_taken_off_the_day_and_accepting_records_it(
+        world: World) -> None:
+    client = world.client("medlem")
+    stored = _stored_day(world, client)
+    assert "Aflys et besøg" in stored and "Ekstra besøg i dag" in stored
+    plan = world.app.day_plan(world.a.team, DAY)
+    assert plan is not None
+    visit_id = next(k for k, v in plan["visits"].items() if "/PP2/" in k)
+
+    replanned = _change(client, stored, "aflys", visit_id=visit_id, reason="Indlagt")
+
+    assert "er aflyst" in replanned and "(PP2)" in replanned
+    assert world.app.day_plan(world.a.team, DAY) == plan  # nothing stored yet
+    assert "Ændringerne er godkendt" in _accept_replan(client, replanned)
+    after = world.app.day_plan(world.a.team, DAY)
+    assert after is not None and after["visits"][visit_id]["status"] == "cancelled"
+    assert sum(v["status"] == "planned" for v in after["visits"].values()) == sum(
+        v["status"] == "planned" for v in plan["visits"].values()) - 1
+
+
+def test_a_visit_that_now_needs_two_gets_a_second_person_when_accepted(world: World) -> None:
+    client = world.client("planner")
+    stored = _stored_day(world, client)
+    plan = world.app.day_plan(world.a.team, DAY)
+    assert plan is not None
+    visit_id = next(k for k, v in plan["visits"].items()
+                    if "/PP2/" in k and not v["double_staffed"])
+    first = plan["visits"][visit_id]["employee_ids"]
+
+    replanned = _change(client, stored, "dobbelt", visit_id=visit_id)
+
+    assert "kræver nu to" in replanned
+    _accept_replan(client, replanned)
+    after = world.app.day_plan(world.a.team, DAY)
+    assert after is not None
+    visit = after["visits"][visit_id]
+    assert visit["double_staffed"] is True and len(set(visit["employee_ids"])) == 2
+    assert first[0] in visit["employee_ids"]  # the first person stays on it
+
+
+def test_an_extra_visit_is_placed_in_its_window_and_accepting_plans_it(world: World) -> None:
+    client = world.client("medlem")
+    stored = _stored_day(world, client)
+    plan = world.app.day_plan(world.a.team, DAY)
+    assert plan is not None
+
+    replanned = _change(client, stored, "ekstra", citizen="T1-B4", service="SAAR",
+                        minutes="15", window_start="12:00", window_end="13:30",
+                        profession="SSH")
+
+    assert "ekstra besøg hos T1-B4 (SAAR) kl. 12:00" in replanned
+    _accept_replan(client, replanned)
+    after = world.app.day_plan(world.a.team, DAY)
+    assert after is not None
+    added = after["visits"][f"T1-B4/SAAR/{DAY.isoformat()}"]
+    assert added["status"] == "planned" and len(added["employee_ids"]) == 1
+    assert 12 * 60 <= added["start"].hour * 60 + added["start"].minute <= 13 * 60 + 15
+    assert len(after["visits"]) == len(plan["visits"]) + 1
+
+
+@pytest.mark.parametrize(("handling", "fields", "field", "message"), [
+    ("ekstra", {"citizen": "T9-B1"}, "citizen", "hører ikke til teamet"),
+    ("ekstra", {"window_end": "11:00"}, "window_end", "Tidsvinduets slut"),
+    ("ekstra", {"minutes": "0"}, "minutes", ""),
+    ("aflys", {"visit_id": "T1-B2/XX/2026-11-24"}, "visit_id", "findes ikke"),
+])
+def test_bad_change_input_is_a_danish_message_naming_the_field(
+        world: World, handling: str, fields: dict[str, str], field: str, message: str) -> None:
+    client = world.client("medlem")
+    stored = _stored_day(world, client)
+    events = world.events()
+    data = {"citizen": "T1-B4", "service": "SAAR", "minutes": "15", "window_start": "12:00",
+            "window_end": "13:30", "profession": "SSH"} if handling == "ekstra" else {}
+    response = client.post(f"{PAGE}/{handling}", data={"csrf_token": form_token(stored),
+                                                       **data, **fields})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page
+    assert f"feltet &#39;{field}&#39;" in page and message in page
+    assert world.events() == events
+
+
+def test_the_api_adds_an_extra_visit_and_refuses_a_second_person_twice(world: World) -> None:
+    client = world.client("planner")
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    _api_stored_day(client, base)
+    plan = world.app.day_plan(world.a.team, DAY)
+    assert plan is not None
+    double = next(k for k, v in plan["visits"].items() if v["double_staffed"])
+
+    refused = post(client, f"{base}/second-person", {"visit_id": double})
+    extra = post(client, f"{base}/extra", {
+        "citizen": "T1-B6", "service": "MED2", "minutes": 10, "window_start": "13:00",
+        "window_end": "14:30", "profession": "SPL"})
+
+    assert (refused.status_code, refused.get_json()["field"]) == (422, "visit_id")
+    assert extra.status_code == 201, extra.get_json()
+    answer = extra.get_json()
+    assert answer["change"] == "ekstra" and answer["status"] == "ready"
+    visit_id = answer["change_visit_id"]
+    nurse = str(world.a.members[2])
+    assert any(stop["visit_id"] == visit_id for run in answer["run_lists"]
+               for stop in run["stops"] if run["employee_id"] == nurse)
+    assert client.get(f"{base}/replans/{answer['draft_id']}").get_json()["change"] == "ekstra"
+    accepted = post(client, f"{base}/replans/{answer['draft_id']}/accept")
+    assert accepted.status_code == 200, accepted.get_json()
+    stored = world.app.day_plan(world.a.team, DAY)
+    assert stored is not None and stored["visits"][visit_id]["employee_ids"] == [nurse]
+
+
 def test_cancelling_the_puslemoede_changes_nothing(world: World) -> None:
     client = world.client("planner")
     stored = _stored_day(world, client)
     response = _sick(client, stored, str(world.a.members[1]), "09:00")
-    replanned = client.get(response.headers["Location"]).get_data(as_text=True)
+    replanned = _until_done(client, response.headers["Location"])
     draft = re.search(r'name="puslemoede" value="([^"]+)"', replanned)
     assert draft
     events = world.events()
@@ -338,11 +521,30 @@ def test_the_api_proposes_accepts_and_replans_a_sick_day(world: World) -> None:
     assert moved.status_code == 200 and moved.get_json()["recorded"] >= 1
 
 
+def test_the_api_replans_in_the_background_and_is_polled_until_ready(world: World) -> None:
+    client = world.client("planner")
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    _api_stored_day(client, base)
+
+    started = post(client, f"{base}/sick?wait=false", {"employee_id": "T1-E0", "from": "10:30"})
+
+    assert started.status_code in (201, 202)  # 202 while the planner works
+    draft_id = started.get_json()["draft_id"]
+    if started.status_code == 202:
+        assert started.get_json()["status"] == "running" and not started.get_json()["moves"]
+    deadline = time.monotonic() + 60
+    while (polled := client.get(f"{base}/sick/{draft_id}").get_json())["status"] == "running":
+        assert time.monotonic() < deadline, "the replanning never finished"
+        time.sleep(0.1)
+    assert polled["status"] == "ready" and polled["source"] == "puslemoede"
+    assert polled["moves"] and polled["sister_team"] is None
+    assert client.get(f"{base}/sick/nope").status_code == 404
+
+
 def test_the_api_names_the_bad_field(world: World) -> None:
     client = world.client("planner")
     base = f"/api/teams/{world.a.team}/korelister/{DAY}"
-    body = post(client, f"{base}/proposals").get_json()
-    post(client, f"{base}/proposals/{body['draft_id']}/accept")
+    _api_stored_day(client, base)
     events = world.events()
 
     bad_time = post(client, f"{base}/sick", {"employee_id": "T1-E0", "from": "9.30"})
@@ -360,8 +562,7 @@ def test_the_api_names_the_bad_field(world: World) -> None:
 def test_accepting_a_replanning_after_the_plan_changed_is_a_conflict(world: World) -> None:
     client = world.client("planner")
     base = f"/api/teams/{world.a.team}/korelister/{DAY}"
-    body = post(client, f"{base}/proposals").get_json()
-    post(client, f"{base}/proposals/{body['draft_id']}/accept")
+    _api_stored_day(client, base)
     first = post(client, f"{base}/sick", {"employee_id": "T1-E0", "from": "10:30"}).get_json()
     second = post(client, f"{base}/sick", {"employee_id": "T1-E1", "from": "11:00"}).get_json()
     assert post(client, f"{base}/sick/{first['draft_id']}/accept").status_code == 200
@@ -379,6 +580,12 @@ def test_the_openapi_document_lists_the_korelister_endpoints(world: World) -> No
     assert "/api/teams/{team_id}/korelister/{day}" in paths
     assert "post" in paths["/api/teams/{team_id}/korelister/{day}/sick"]
     assert "SickBody" in spec["components"]["schemas"]
+    for change in ("cancel", "second-person", "extra"):
+        operation = paths[f"/api/teams/{{team_id}}/korelister/{{day}}/{change}"]["post"]
+        assert operation["summary"].startswith("Puslemøde:")
+        assert {"201", "202", "422"} <= set(operation["responses"])
+    assert "get" in paths["/api/teams/{team_id}/korelister/{day}/replans/{draft_id}"]
+    assert "ExtraVisitBody" in spec["components"]["schemas"]
 
 
 def test_a_day_with_nobody_on_shift_is_a_clear_message_not_a_crash(world: World) -> None:

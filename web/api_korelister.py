@@ -5,8 +5,14 @@
 proposal with its ``draft_id`` when done (``?wait=false``: at once, 202 with
 ``status: running``; poll ``GET .../proposals/<draft_id>``); ``POST
 .../proposals/<draft_id>/accept`` records it (with each person's route). ``POST
-.../sick`` replans the stored day when someone goes home sick and answers the
-replanning with the moves; ``POST .../sick/<draft_id>/accept`` records the moves.
+.../sick`` replans the stored day in the background when someone goes home sick
+and answers the replanning with the moves (the sister team helps when the team
+cannot cover; ``?wait=false`` and ``GET .../sick/<draft_id>`` as for proposals);
+``POST .../sick/<draft_id>/accept`` records the moves. The other puslemøde
+changes work the same way: ``POST .../cancel`` (a visit is aflyst),
+``.../second-person`` (a visit now needs two people), ``.../extra`` (an extra
+visit today), polled at ``GET .../replans/<draft_id>`` and recorded with
+``POST .../replans/<draft_id>/accept``.
 The same rules as the page apply (web.korelister): members of the team, its
 planners and administrative staff change run lists; leaders and evaluators read
 (evaluators see pseudonyms).
@@ -29,12 +35,22 @@ from web.korelister import (
     Shown,
     accept_proposal,
     accept_replan,
+    change_day,
     drafts,
     mark_sick,
     presenter,
     propose,
     readable_team,
     show_day,
+    sister_help,
+)
+from web.puslemoede import (
+    CANCELLED,
+    EXTRA,
+    SECOND_PERSON,
+    CancelVisitBody,
+    ExtraVisitBody,
+    SecondPersonBody,
 )
 from web.runlists import parse_day
 
@@ -127,6 +143,12 @@ class DayAnswer(a.Answer):
     version = fields.Integer(allow_none=True, metadata={"description": "stored plan version"})
     sick_employee_id = fields.String(allow_none=True)
     sick_from = fields.String(allow_none=True)
+    sister_team = fields.String(allow_none=True, metadata={
+        "description": "the sister team's code when it helped the replanning"})
+    sister_help = fields.Integer(metadata={"description": "visits given to the sister team"})
+    change = fields.String(allow_none=True, metadata={
+        "description": "the puslemøde change: aflyst, dobbelt or ekstra (sick: null)"})
+    change_visit_id = fields.String(allow_none=True)
     totals = fields.Nested(TotalsAnswer, allow_none=True)
     run_lists = fields.List(fields.Nested(RunAnswer))
     unassigned = fields.List(fields.Nested(UnassignedAnswer))
@@ -150,6 +172,10 @@ def day_answer(team: dict[str, Any], shown: Shown) -> dict[str, Any]:
         "version": shown.plan["version"] if shown.plan else None,
         "sick_employee_id": who.ident(draft.sick_id) if draft and draft.sick_id else None,
         "sick_from": hhmm(draft.sick_from) if draft and draft.sick_from is not None else None,
+        "sister_team": draft.sister.code if draft and draft.sister else None,
+        "sister_help": sister_help(draft),
+        "change": draft.change["kind"] if draft and draft.change else None,
+        "change_visit_id": draft.change["visit_id"] if draft and draft.change else None,
         "totals": None, "run_lists": [], "unassigned": [], "moves": []}
     if view is None:
         return answer
@@ -229,12 +255,28 @@ class AcceptProposal(MethodView):
 @blp.route("/<uuid:team_id>/korelister/<day>/sick")
 class Sick(MethodView):
     @blp.arguments(SickBody)
+    @blp.arguments(ProposeArgs, location="query")
     @blp.response(201, DayAnswer)
-    def post(self, body: dict[str, Any], team_id: UUID, day: str) -> dict[str, Any]:
-        """Puslemøde: replan the stored day when someone goes home sick (nothing stored)."""
+    @blp.alt_response(202, schema=DayAnswer, description="Planlæggeren arbejder (wait=false)")
+    def post(self, body: dict[str, Any], args: dict[str, Any], team_id: UUID,
+             day: str) -> Any:
+        """Puslemøde: replan the stored day in the background when someone goes home sick
+        (nothing stored); accept the answer's ``draft_id`` when ``status`` is ``ready``."""
         team, when = _team_and_day(team_id, day)
         draft = mark_sick(team_id, when, body["employee_id"], body["from_"], "from")
-        return day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+        if args["wait"]:
+            draft = drafts().wait(draft, draft.time_limit_s + WAIT_GRACE_S)
+        answer = day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+        return (answer, 202) if answer["status"] == "running" else answer
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>")
+class SickReplan(MethodView):
+    @blp.response(200, DayAnswer)
+    def get(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
+        """A puslemøde replanning: its progress (``status: running``), then the moves."""
+        team, when = _team_and_day(team_id, day)
+        return day_answer(team, show_day(team_id, when, draft_id, "puslemoede"))
 
 
 @blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>/accept")
@@ -243,6 +285,63 @@ class AcceptSick(MethodView):
     @blp.alt_response(409, schema=a.ErrorAnswer, description="Kørelisterne er ændret imens")
     def post(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
         """Record the replanning's moves (VisitMoved) and the sickness (AbsenceRegistered)."""
+        team, when = _team_and_day(team_id, day)
+        recorded = accept_replan(team_id, when, draft_id)
+        return {**day_answer(team, show_day(team_id, when)), "recorded": recorded}
+
+
+def _replanning(team_id: UUID, day: str, kind: str, data: dict[str, Any],
+                wait: bool) -> Any:
+    """Start a puslemøde change's replanning; the answer (202 while it runs)."""
+    team, when = _team_and_day(team_id, day)
+    draft = change_day(team_id, when, kind, data)
+    if wait:
+        draft = drafts().wait(draft, draft.time_limit_s + WAIT_GRACE_S)
+    answer = day_answer(team, show_day(team_id, when, draft.id, draft.kind))
+    return (answer, 202) if answer["status"] == "running" else answer
+
+
+def _change_endpoint(path: str, kind: str, body: type[Schema], summary: str) -> None:
+    """``POST .../<path>``: start a puslemøde change's replanning (201 when it is done,
+    202 with ``?wait=false``); the same answer as the sick day's."""
+    def post(self: MethodView, data: dict[str, Any], args: dict[str, Any], team_id: UUID,
+             day: str) -> Any:
+        return _replanning(team_id, day, kind, data, args["wait"])
+    post.__doc__ = summary
+    for decorate in (blp.alt_response(202, schema=DayAnswer,
+                                      description="Planlæggeren arbejder (wait=false)"),
+                     blp.response(201, DayAnswer), blp.arguments(ProposeArgs, location="query"),
+                     blp.arguments(body)):
+        post = decorate(post)
+    view = type(f"Change_{kind}", (MethodView,), {"post": post})
+    blp.route(f"/<uuid:team_id>/korelister/<day>/{path}")(view)
+
+
+_change_endpoint("cancel", CANCELLED, CancelVisitBody,
+                 "Puslemøde: a planned visit is cancelled (aflyst); replan the day (nothing "
+                 "stored until accepted).")
+_change_endpoint("second-person", SECOND_PERSON, SecondPersonBody,
+                 "Puslemøde: a planned visit now needs two people (dobbeltbemanding); "
+                 "replan the day.")
+_change_endpoint("extra", EXTRA, ExtraVisitBody,
+                 "Puslemøde: an extra visit today (e.g. after a discharge); replan the day.")
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/replans/<draft_id>")
+class Replanning(MethodView):
+    @blp.response(200, DayAnswer)
+    def get(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
+        """A puslemøde replanning (any change): its progress, then the moves."""
+        team, when = _team_and_day(team_id, day)
+        return day_answer(team, show_day(team_id, when, draft_id, "puslemoede"))
+
+
+@blp.route("/<uuid:team_id>/korelister/<day>/replans/<draft_id>/accept")
+class AcceptReplanning(MethodView):
+    @blp.response(200, AcceptAnswer)
+    @blp.alt_response(409, schema=a.ErrorAnswer, description="Kørelisterne er ændret imens")
+    def post(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
+        """Record a replanning: the moves, and the cancelled, added or doubled visit."""
         team, when = _team_and_day(team_id, day)
         recorded = accept_replan(team_id, when, draft_id)
         return {**day_answer(team, show_day(team_id, when)), "recorded": recorded}

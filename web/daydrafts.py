@@ -37,7 +37,6 @@ from eventsourcing.utils import Environment
 from flask import has_app_context
 
 from domain.errors import NotFound
-from planning.routing_proposal import RouteProposal
 from web.dayproblem import travel_times
 from web.runlists import Draft
 from web.solving import GRACE_S, JOBS_FILE, _alive
@@ -74,20 +73,25 @@ class DraftStore:
             self._expire(db)
         return draft
 
-    def start(self, draft: Draft, work: Callable[[], RouteProposal]) -> Draft:
-        """Run ``work`` (the route planner) in the background for a running draft, or
-        return the proposal already running for the same team and day."""
+    def start(self, draft: Draft, work: Callable[[], dict[str, Any]]) -> Draft:
+        """Run ``work`` (the route planner or a replanning) in the background for a
+        running draft, or return the same work already running for the team's day (a
+        proposal; a replanning for the same person from the same time).
+
+        ``work`` returns the draft's fields to set when it is done (``proposal``, or
+        ``result`` with its proposal, ...).
+        """
         self._resolve()
         with self._lock, self._db() as db:
             db.execute("BEGIN IMMEDIATE")  # one process at a time decides
             self._reap(db)
-            row = db.execute("SELECT data FROM drafts WHERE running = 1 AND team_id = ? AND "
-                             "day = ? AND kind = ?", (draft.team_id, draft.day.isoformat(),
-                                                      draft.kind)).fetchone()
-            if row is not None:
-                db.execute("COMMIT")
-                running = self._load(row[0])
-                return copy.copy(self._local.get(running.id, running))
+            for (data,) in db.execute(
+                    "SELECT data FROM drafts WHERE running = 1 AND team_id = ? AND day = ? "
+                    "AND kind = ?", (draft.team_id, draft.day.isoformat(), draft.kind)):
+                running = self._load(data)
+                if (running.sick_id, running.sick_from) == (draft.sick_id, draft.sick_from):
+                    db.execute("COMMIT")
+                    return copy.copy(self._local.get(running.id, running))
             draft.finished = None
             self._write(db, draft)
             self._expire(db)
@@ -134,20 +138,24 @@ class DraftStore:
 
     # -- the background work ----------------------------------------------------------------
 
-    def _run(self, draft: Draft, work: Callable[[], RouteProposal]) -> None:
-        proposal, failed = None, False
+    def _run(self, draft: Draft, work: Callable[[], dict[str, Any]]) -> None:
+        done: dict[str, Any] = {}
         try:
-            proposal = work()
+            done = work()
         except Exception:  # the page must say so instead of spinning forever
-            log.exception("route proposal %s failed", draft.id)
-            failed = True
+            log.exception("route %s %s failed", draft.kind, draft.id)
+            done = {"failed": True}
+        if "result" in done:
+            done["proposal"] = done["result"].proposal
         with self._lock:  # readers copy under the lock: they see all of it or none
-            draft.proposal, draft.failed, draft.finished = proposal, failed, time.time()
+            for name, value in done.items():
+                setattr(draft, name, value)
+            draft.finished = time.time()
             try:
                 with self._db() as db:
                     self._write(db, draft)
             except (sqlite3.Error, pickle.PicklingError):
-                log.exception("route proposal %s could not be written", draft.id)
+                log.exception("route %s %s could not be written", draft.kind, draft.id)
             self._local.pop(draft.id, None)
 
     # -- the jobs file ----------------------------------------------------------------------
@@ -174,6 +182,9 @@ class DraftStore:
 
     def _write(self, db: sqlite3.Connection, draft: Draft) -> None:
         stored = replace(draft, context=replace(draft.context, travel=None))
+        if draft.sister is not None:
+            stored.sister = replace(draft.sister, context=replace(draft.sister.context,
+                                                                 travel=None))
         data = pickle.dumps(stored)
         if self._key:
             data = self._cipher().encrypt(data)
@@ -186,6 +197,8 @@ class DraftStore:
             data = self._cipher().decrypt(data)
         draft: Draft = pickle.loads(data)  # noqa: S301 - our own file in the data directory
         draft.context.travel = travel_times(_settings())
+        if draft.sister is not None:
+            draft.sister.context.travel = draft.context.travel
         return draft
 
     def _cipher(self) -> AESCipher:
@@ -198,7 +211,8 @@ class DraftStore:
             draft = self._load(data)
             if _alive(pid) and time.time() - draft.made_at < draft.time_limit_s + GRACE_S:
                 continue
-            log.warning("route proposal %s was lost with its process; marked failed", draft.id)
+            log.warning("route %s %s was lost with its process; marked failed", draft.kind,
+                        draft.id)
             draft.failed, draft.finished = True, time.time()
             self._write(db, draft)
 

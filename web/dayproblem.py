@@ -43,6 +43,7 @@ class DayContext:
     citizen_ids: dict[str, str] = field(default_factory=dict)  # citizen code -> id
     services: dict[str, dict[str, Any]] = field(default_factory=dict)  # visit id -> facts
     skipped: list[str] = field(default_factory=list)  # why some help got no visit
+    routes: dict[str, str] = field(default_factory=dict)  # employee id -> shift's route
     travel: TravelTimes = field(default_factory=HaversineTravelTimes)
 
 
@@ -84,6 +85,8 @@ def _caregivers(app: Pusleplan, team_id: UUID, day: date, base: Location,
         if any(a["start"] <= worked_on and (a["end"] is None or worked_on <= a["end"])
                for a in person["absences"].values()):
             continue
+        if shift.get("route"):  # the first shift naming a route gives the person's route
+            context.routes.setdefault(person["id"], shift["route"])
         if person["id"] in context.names:
             continue  # a second shift the same day: the planner knows one shift a person
         context.names[person["id"]] = person["name"]

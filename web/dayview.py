@@ -42,6 +42,7 @@ class StopView:
     status: str  # planned, delivered (stored plans) or proposed
     moved_from: str | None = None  # the person who had it before a replanning
     new_time: str | None = None  # the old start when only the time changed
+    added: bool = False  # a replanning put this stop on the day (an extra visit, a second person)
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,8 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
             facts = context.services.get(stop.visit_id, {})
             old = before.get(stop.key)
             moved_from = (old[0] if old and old[0] != run.caregiver_id else None)
-            if result is not None and old is None:
+            added = result is not None and old is None
+            if added:
                 moved_from = None
             new_time = (hhmm(old[1].start) if old and moved_from is None
                         and old[1].start != stop.start else None)
@@ -163,7 +165,7 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
                 visit.double_staffed, presenter.person(others[0]) if others else None,
                 stop.travel_minutes, stop.wait_minutes,
                 (status or {}).get(stop.visit_id, "proposed"),
-                presenter.person(moved_from) if moved_from else None, new_time))
+                presenter.person(moved_from) if moved_from else None, new_time, added))
         caregiver = people.get(run.caregiver_id)
         route = (route_codes or {}).get(run.caregiver_id)
         break_text = (f"Pause {hhmm(run.break_start)} ({run.break_minutes} min)"
@@ -180,7 +182,7 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
         routes.append(RouteInput(colour(index), presenter.person(run.caregiver_id), [
             (visits[s.visit_id].location.lat, visits[s.visit_id].location.lon,
              f"{n}. {hhmm(s.start)} {presenter.citizen(s.citizen_id)}",
-             bool(stop_views[n - 1].moved_from))
+             bool(stop_views[n - 1].moved_from or stop_views[n - 1].added))
             for n, s in enumerate(run.stops, start=1)]))
     unassigned = tuple(_unassigned_view(context, visits, item, presenter, stored_ids)
                        for item in proposal.unassigned if item.visit_id in visits)

@@ -28,6 +28,7 @@ from uuid import UUID
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -41,7 +42,7 @@ from werkzeug.wrappers import Response
 
 from domain.errors import Conflict, Forbidden, RuleBroken, ValidationFailed
 from domain.teams import team_id
-from domain.values import Role
+from domain.values import Profession, Role
 from planning.routing import plan_routes
 from planning.routing_problem import hhmm
 from web import services
@@ -50,6 +51,18 @@ from web.authz import require_team, sees_names
 from web.daydrafts import DraftStore
 from web.dayproblem import DayContext, build_day
 from web.dayview import DayView, Presenter, day_view
+from web.puslemoede import (
+    CANCELLED,
+    EXTRA,
+    REPLAN,
+    SECOND_PERSON,
+    load_change,
+    prepare_change,
+    prepare_sick,
+    record_replan,
+    record_sickness,
+    replan_day,
+)
 from web.puzzle import now_local
 from web.runlists import (
     Draft,
@@ -59,11 +72,7 @@ from web.runlists import (
     parse_day,
     parse_time,
     record_proposal,
-    record_replan,
-    record_sickness,
     route_of,
-    shift_routes,
-    sick_replan,
     statuses,
     stored_day,
 )
@@ -73,7 +82,6 @@ bp = Blueprint("korelister", __name__)
 DAY_PLANNERS = frozenset({Role.MEMBER, Role.PLANNER, Role.ADMINISTRATIVE})
 DEFAULT_ROUTE_SECONDS = 5.0
 PROPOSAL = "forslag"
-REPLAN = "puslemoede"
 WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
              "september", "oktober", "november", "december")
@@ -196,9 +204,11 @@ def propose(team: UUID, day: date) -> Draft:
                          field="dato")
     draft = Draft(id=new_draft_id(), kind=PROPOSAL, team_id=str(team), day=day,
                   context=context, problem=context.problem, proposal=None, plan_version=None,
-                  made_by=current_user.username, routes=shift_routes(app, context),
+                  made_by=current_user.username, routes=dict(context.routes),
                   time_limit_s=context.problem.time_limit_s)
-    return drafts().start(draft, partial(plan_routes, context.problem, context.travel))
+    def work() -> dict[str, Any]:
+        return {"proposal": plan_routes(context.problem, context.travel)}
+    return drafts().start(draft, work)
 
 
 def accept_proposal(team: UUID, day: date, draft_id: str | None) -> int:
@@ -218,7 +228,8 @@ def accept_proposal(team: UUID, day: date, draft_id: str | None) -> int:
 
 def mark_sick(team: UUID, day: date, employee: str | None, from_text: str | None,
               from_field: str = "fra") -> Draft:
-    """Replan the stored day when someone goes home sick (nothing is stored).
+    """Start replanning the stored day in the background when someone goes home sick
+    (nothing is stored); the running draft, or the same replanning already running.
 
     :raise ValidationFailed: bad time (``fra``) or unknown employee (``employee_id``).
     :raise RuleBroken: the day has no stored run lists yet.
@@ -226,19 +237,38 @@ def mark_sick(team: UUID, day: date, employee: str | None, from_text: str | None
     authorize_day(current_user, str(team))
     from_minute = parse_time(from_text, from_field)
     app = services().app
+    plan = stored_plan(app, team, day, "Godkend dagens kørelister, før I melder nogen syg.")
+    draft = prepare_sick(app, day_context(team, day), plan, employee or "", from_minute,
+                         current_user.username)
+    return drafts().start(draft, partial(replan_day, app, draft))
+
+
+def stored_plan(app: Any, team: UUID, day: date, danish: str) -> dict[str, Any]:
+    """The day's stored run lists to replan. :raise RuleBroken: (``danish``) if none."""
     plan = app.day_plan(team, day)
     if not may_be_stored(plan):
-        raise RuleBroken("Godkend dagens kørelister, før I melder nogen syg.",
-                         "no stored day plan to replan", field="dato")
+        raise RuleBroken(danish, "no stored day plan to replan", field="dato")
     assert plan is not None
-    context = day_context(team, day)
-    sick_id, problem, current, result = sick_replan(app, context, plan, employee or "",
-                                                    from_minute)
-    return drafts().add(Draft(id=new_draft_id(), kind=REPLAN, team_id=str(team), day=day,
-                              context=context, problem=problem, proposal=result.proposal,
-                              plan_version=plan["version"], made_by=current_user.username,
-                              result=result, current=current, sick_id=sick_id,
-                              sick_from=from_minute))
+    return plan  # type: ignore[no-any-return]
+
+
+def change_day(team: UUID, day: date, kind: str, data: dict[str, Any]) -> Draft:
+    """Start replanning the stored day in the background for a cancelled visit
+    (``aflyst``), a visit needing two people (``dobbelt``) or an extra visit
+    (``ekstra``); nothing is stored. ``data`` is the change's loaded body
+    (``web.puslemoede.load_change`` or the API's schema).
+
+    :raise ValidationFailed: a visit or citizen that is not the day's, naming the
+        field. :raise RuleBroken: the day has no stored run lists yet.
+    """
+    authorize_day(current_user, str(team))
+    app = services().app
+    plan = stored_plan(app, team, day, "Godkend dagens kørelister, før I ændrer dem.")
+    now = now_local()
+    draft = prepare_change(app, day_context(team, day), plan, kind, data,
+                           current_user.username,
+                           now.hour * 60 + now.minute if now.date() == day else None)
+    return drafts().start(draft, partial(replan_day, app, draft))
 
 
 def accept_replan(team: UUID, day: date, draft_id: str | None) -> int:
@@ -253,7 +283,8 @@ def accept_replan(team: UUID, day: date, draft_id: str | None) -> int:
     check_plan_version(plan, draft.plan_version)
     assert plan is not None
     count = record_replan(app, current_user.actor, draft, plan)
-    record_sickness(app, current_user.actor, draft)
+    if draft.change is None:
+        record_sickness(app, current_user.actor, draft)
     drafts().forget(draft.id)
     return count
 
@@ -292,7 +323,11 @@ def _render(code: str, dato: str, error: str | None = None, status: int = 200) -
         view=shown.view, draft=shown.draft, may_plan=may_plan_day(current_user, team["id"]),
         today=now_local().date(), prev_day=day - timedelta(days=1),
         next_day=day + timedelta(days=1), sick_options=_sick_options(shown),
-        hhmm=hhmm, sick_name=_sick_name(shown), now=now_local().strftime("%H:%M"))
+        hhmm=hhmm, sick_name=_sick_name(shown), sister_help=sister_help(shown.draft),
+        replan_heading=replan_heading(shown), replan_summary=replan_summary(shown),
+        change_options=_change_options(shown),
+        citizen_options=_citizen_options(shown), professions=[p.value for p in Profession],
+        now=now_local().strftime("%H:%M"))
     return body if status == 200 else (body, status)
 
 
@@ -302,6 +337,76 @@ def _sick_options(shown: Shown) -> list[tuple[str, str]]:
         return []
     return [(run.employee_id, f"{run.name} ({run.profession})")
             for run in shown.view.runs if run.stops]
+
+
+def sister_help(draft: Draft | None) -> int:
+    """How many visits a replanning gave to the sister team's people."""
+    if draft is None or draft.sister is None or draft.result is None:
+        return 0
+    helpers = {c.caregiver_id for c in draft.sister.problem.caregivers}
+    return sum(1 for m in draft.result.moves if m.to_caregiver in helpers)
+
+
+def replan_heading(shown: Shown) -> str | None:
+    """The puslemøde banner's heading: what happened to the day."""
+    draft = shown.draft
+    if draft is None or draft.kind != REPLAN:
+        return None
+    who = presenter(shown.context)
+    if draft.change is None:
+        return (f"Puslemøde: {who.person(draft.sick_id)} er syg fra "
+                f"{hhmm(draft.sick_from or 0)}")
+    kind, visit_id = draft.change["kind"], draft.change["visit_id"]
+    code, service = (visit_id.split("/") + [""])[:2]
+    visit = next((v for v in (*draft.problem.visits, *shown.context.problem.visits)
+                  if v.visit_id == visit_id), None)
+    at = f" kl. {hhmm(visit.window.start)}" if visit is not None and kind == EXTRA else ""
+    return {CANCELLED: f"Puslemøde: besøget hos {who.citizen(code)} ({service}) er aflyst",
+            SECOND_PERSON: f"Puslemøde: besøget hos {who.citizen(code)} ({service}) "
+                           "kræver nu to",
+            EXTRA: f"Puslemøde: ekstra besøg hos {who.citizen(code)} ({service}){at}"}[kind]
+
+
+def replan_summary(shown: Shown) -> str | None:
+    """What a change's replanning did with the visit itself, in a sentence."""
+    draft = shown.draft
+    if draft is None or draft.change is None or draft.result is None:
+        return None
+    who = presenter(shown.context)
+    kind, visit_id = draft.change["kind"], draft.change["visit_id"]
+    if kind == CANCELLED:
+        return "Besøget tages af kørelisten"
+    served = sorted((stop.start, run.caregiver_id) for run in draft.result.proposal.run_lists
+                    for stop in run.stops if stop.visit_id == visit_id)
+    needed = 2 if kind == SECOND_PERSON else len(next(
+        v for v in draft.problem.visits if v.visit_id == visit_id).slots)
+    if len(served) < needed:
+        return "Besøget kunne ikke lægges ind – se Ikke planlagt"
+    names = " og ".join(who.person(c) for _, c in served)
+    return f"{names} tager besøget kl. {hhmm(served[0][0])}"
+
+
+def _change_options(shown: Shown) -> list[tuple[str, str, bool]]:
+    """The stored plan's planned visits for the change forms: (visit id, label, double)."""
+    if shown.source != "stored" or shown.view is None or shown.plan is None:
+        return []
+    who = presenter(shown.context)
+    options = []
+    for visit_id, visit in sorted(shown.plan["visits"].items(),
+                                  key=lambda item: (item[1]["start"], item[0])):
+        if visit["status"] != "planned":
+            continue
+        code = visit_id.split("/", 1)[0]
+        label = (f"{visit['start']:%H:%M} {who.citizen(code)} "
+                 f"{', '.join(visit['service_codes'])}")
+        options.append((visit_id, label, bool(visit["double_staffed"])))
+    return options
+
+
+def _citizen_options(shown: Shown) -> list[str]:
+    """Case codes (pseudonyms for evaluators) of the citizens with visits today."""
+    who = presenter(shown.context)
+    return sorted({who.citizen(code) for code in shown.context.citizen_ids})
 
 
 def _sick_name(shown: Shown) -> str | None:
@@ -356,6 +461,25 @@ def sick_page(code: str, dato: str) -> Any:
     """Puslemøde: someone goes home sick from a time; show the replanned day."""
     def run(tid: UUID, day: date) -> Response:
         draft = mark_sick(tid, day, request.form.get("employee_id"), request.form.get("fra"))
+        return _back(code, dato, puslemoede=draft.id)
+    return _page_action(code, dato, run)
+
+
+CHANGE_PATHS = {"aflys": CANCELLED, "dobbelt": SECOND_PERSON, "ekstra": EXTRA}
+
+
+@bp.post("/teams/<code>/korelister/<dato>/<handling>")
+def change_page(code: str, dato: str, handling: str) -> Any:
+    """Puslemøde: a visit is cancelled (``aflys``), needs two people (``dobbelt``) or
+    an extra visit comes in (``ekstra``); show the replanned day."""
+    if handling not in CHANGE_PATHS:
+        abort(404)
+
+    def run(tid: UUID, day: date) -> Response:
+        kind = CHANGE_PATHS[handling]
+        authorize_day(current_user, str(tid))
+        form = {k: v for k, v in request.form.items() if k != "csrf_token" and v != ""}
+        draft = change_day(tid, day, kind, load_change(kind, form))
         return _back(code, dato, puslemoede=draft.id)
     return _page_action(code, dato, run)
 

@@ -5,8 +5,9 @@
   view and the same replanning serve stored plans and fresh proposals.
 * ``Draft`` is a proposal or replanning waiting for "Godkend"; ``web.daydrafts``
   keeps drafts in the data directory so every web process can show and accept them.
-* ``record_proposal`` / ``record_replan`` write an accepted draft through the
-  application's commands (``plan_visits``, ``move_visit``).
+* ``record_proposal`` writes an accepted proposal through the application's
+  ``plan_visits``; the puslemøde's replanning and its recording are in
+  ``web.puslemoede``.
 * ``web.dayview`` is what the page and the API show of a plan.
 
 Citizens appear by case code (evaluators: by pseudonym), never by name.
@@ -23,8 +24,8 @@ from uuid import UUID
 
 from domain.application import CONFLICT_MESSAGE, Pusleplan
 from domain.errors import Conflict, RuleBroken, ValidationFailed
-from domain.values import AbsenceKind, Actor
-from planning.replan import CaregiverSick, ReplanResult, plan_from_assignments, replan
+from domain.values import Actor
+from planning.replan import ReplanResult, plan_from_assignments
 from planning.routing_problem import (
     Caregiver,
     Location,
@@ -33,14 +34,13 @@ from planning.routing_problem import (
     TimeWindow,
     Triage,
     VisitRequest,
-    hhmm,
     minutes,
 )
 from planning.routing_proposal import (
     RouteProposal,
 )
 from planning.travel import TravelTimes
-from web.dayproblem import DayContext, _shifts_touching
+from web.dayproblem import DayContext
 from web.solving import share_of_limit
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # days the pages and API plan
@@ -178,6 +178,23 @@ def _as_proposal(problem: RoutingProblem, plan: dict[str, Any], starts: dict[str
 
 
 @dataclass
+class SisterPart:
+    """The sister team's day as a puslemøde replanning found it (søsterteamet).
+
+    ``plan_version`` is its stored day plan's version, or None when it had no
+    stored run lists and its day was proposed for the replanning (then only
+    the team's own visits are recorded).
+    """
+
+    team_id: str
+    code: str
+    context: DayContext
+    problem: RoutingProblem
+    current: RouteProposal
+    plan_version: int | None
+
+
+@dataclass
 class Draft:
     """A proposal (kind ``forslag``) or a puslemøde replanning (kind ``puslemoede``).
 
@@ -198,6 +215,8 @@ class Draft:
     current: RouteProposal | None = None  # the stored plan a replanning starts from
     sick_id: str | None = None
     sick_from: int | None = None
+    sister: SisterPart | None = None  # the sister team's day, when it helped
+    change: dict[str, Any] | None = None  # another puslemøde change (web.puslemoede)
     routes: dict[str, str] = field(default_factory=dict)  # employee id -> shift's route
     time_limit_s: float = 0.0
     made_at: float = field(default_factory=time.time)  # wall clock: shared by processes
@@ -269,23 +288,6 @@ def record_proposal(app: Pusleplan, actor: Actor, draft: Draft,
     return len(visits)
 
 
-def shift_routes(app: Pusleplan, context: DayContext) -> dict[str, str]:
-    """Each person on shift whose shift names a route: employee id -> route code.
-
-    The shifts are the ones the day's problem was built from (``build_day``):
-    the first shift of a person that names a route counts.
-    """
-    on_shift = {c.caregiver_id for c in context.problem.caregivers}
-    routes: dict[str, str] = {}
-    scratch = DayContext(context.team, context.day, context.problem)
-    for shift in sorted(_shifts_touching(app, UUID(context.team["id"]), context.day, scratch),
-                        key=lambda s: (s["start"], s["employee_id"])):
-        who = shift["employee_id"]
-        if who in on_shift and shift.get("route") and who not in routes:
-            routes[who] = shift["route"]
-    return routes
-
-
 def routes_to_record(routes: dict[str, str], team: dict[str, Any],
                      plan: dict[str, Any] | None) -> dict[str, str]:
     """The RouteAssigned to record on accepting: route code -> employee id.
@@ -312,112 +314,6 @@ def route_of(draft: Draft | None, plan: dict[str, Any] | None) -> dict[str, str]
     if draft is not None and draft.kind == "forslag":
         return {**draft.routes, **stored}
     return stored
-
-
-@dataclass(frozen=True)
-class VisitChange:
-    """One stored visit's new people and start after a replanning."""
-
-    visit_id: str
-    employee_ids: list[str]
-    start: datetime
-
-
-def replan_changes(draft: Draft, plan: dict[str, Any]) -> list[VisitChange]:
-    """Every planned visit whose people or start the replanning changed."""
-    assert draft.proposal is not None
-    new = draft.proposal.assignments()
-    changes = []
-    for visit in draft.problem.visits:
-        stored = plan["visits"].get(visit.visit_id)
-        if stored is None or stored["status"] != "planned":
-            continue
-        slots = [new.get((visit.visit_id, slot)) for slot in visit.slots]
-        if all(slots):
-            people = [who for who, _ in slots]  # type: ignore[misc]
-            start = at_minute(draft.day, slots[0][1].start)  # type: ignore[index]
-        else:
-            people, start = [], stored["start"]
-        if people != stored["employee_ids"] or start != stored["start"]:
-            changes.append(VisitChange(visit.visit_id, people, start))
-    return changes
-
-
-def record_replan(app: Pusleplan, actor: Actor, draft: Draft, plan: dict[str, Any]) -> int:
-    """Record a replanning's moves in one transaction (``move_visits``); the count.
-
-    :raise RuleBroken: if a move breaks a rule of the day plan (nothing is stored).
-    """
-    changes = replan_changes(draft, plan)
-    number = draft.context.numbers.get(draft.sick_id or "", "")
-    reason = f"Puslemøde: {number} syg fra {hhmm(draft.sick_from or 0)}"
-    if changes:
-        app.move_visits(actor, draft.day, {UUID(draft.team_id): [
-            {"visit_id": c.visit_id, "employee_ids": [UUID(e) for e in c.employee_ids],
-             "start": c.start, "reason": reason} for c in changes]})
-    return len(changes)
-
-
-def record_sickness(app: Pusleplan, actor: Actor, draft: Draft) -> bool:
-    """Register the sick person's absence for the day (sygdom), unless already registered."""
-    if draft.sick_id is None:
-        return False
-    person = app.employee(UUID(draft.sick_id))
-    if any(a["start"] <= draft.day and (a["end"] is None or draft.day <= a["end"])
-           for a in person["absences"].values()):
-        return False
-    app.register_absence(actor, UUID(draft.sick_id), f"syg-{draft.day.isoformat()}",
-                         AbsenceKind.SICK, draft.day, draft.day)
-    return True
-
-
-def sick_replan(app: Pusleplan, context: DayContext, plan: dict[str, Any], employee_text: str,
-                from_minute: int) -> tuple[str, RoutingProblem, RouteProposal, ReplanResult]:
-    """Replan the stored day when an employee (id or number) goes home sick at ``from_minute``.
-
-    :raise ValidationFailed: (field ``employee_id``) if nobody on the day matches, or
-        the person has no planned visit on the plan.
-    """
-    problem, current = stored_day(app, context, plan, planned_only=True)
-    employee = resolve_employee(context, employee_text)
-    on_plan = {r.caregiver_id for r in current.run_lists if r.stops}
-    if employee not in on_plan:
-        raise invalid("employee_id", "The employee has no planned visit on this day.",
-                      "Medarbejderen har ingen planlagte besøg i dagens kørelister.")
-    result = replan(problem, current, CaregiverSick(employee, from_minute),
-                    travel_times=context.travel)
-    return employee, problem, current, settle(result, current, problem)
-
-
-def settle(result: ReplanResult, current: RouteProposal,
-           problem: RoutingProblem) -> ReplanResult:
-    """Keep the stored run lists of everyone the replanning did not touch.
-
-    The solver may shift the times of people who neither gave nor got a visit;
-    those shifts serve nobody, so their stored run lists stay as they are (and
-    no VisitMoved is recorded for them). Partners on a double-staffed visit of a
-    touched person count as touched, so both keep one start time.
-    """
-    touched = {m.from_caregiver for m in result.moves} | {m.to_caregiver for m in result.moves}
-    double = {v.visit_id for v in problem.visits if v.double_staffed}
-    new_runs = {run.caregiver_id: run for run in result.proposal.run_lists}
-    changed = True
-    while changed:
-        changed = False
-        for run in list(new_runs.values()) + list(current.run_lists):
-            if run.caregiver_id not in touched:
-                continue
-            for stop in run.stops:
-                if stop.visit_id in double:
-                    for other in (*new_runs.values(), *current.run_lists):
-                        if other.caregiver_id not in touched and any(
-                                s.visit_id == stop.visit_id for s in other.stops):
-                            touched.add(other.caregiver_id)
-                            changed = True
-    old_runs = {run.caregiver_id: run for run in current.run_lists}
-    runs = tuple(run if run.caregiver_id in touched or run.caregiver_id not in old_runs
-                 else old_runs[run.caregiver_id] for run in result.proposal.run_lists)
-    return replace(result, proposal=replace(result.proposal, run_lists=runs))
 
 
 def resolve_employee(context: DayContext, text: str | None) -> str:

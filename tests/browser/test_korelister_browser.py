@@ -1,6 +1,6 @@
 """The morning puslemøde at the wall screen: a member opens today's run lists, asks for
 a proposal, accepts it, marks a colleague sick from 10:00, sees the moved visits
-highlighted and accepts the replanning. Screenshots (wall screen and phone) go to
+highlighted and accepts the replanning, then puts in an extra visit. Screenshots (wall screen and phone) go to
 screenshots/."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ def test_a_member_runs_the_puslemoede_on_todays_run_lists(
         page: Page, fresh_demo_server: DemoServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PUSLEPLAN_ROUTE_SECONDS", "2")  # the server runs in this process
     server = fresh_demo_server
-    page.set_default_timeout(60_000)  # the planner runs inside requests; the machine is shared
+    page.set_default_timeout(60_000)  # the machine is shared: solving takes its time
+    expect.set_options(timeout=60_000)  # the planner works in the background meanwhile
     log_in(page, server, "medlem1")
     page.get_by_role("link", name="Team Stensballe Vest").click()
     expect(page.get_by_role("heading", name="Kørelister", exact=True)).to_be_visible()
@@ -87,6 +88,24 @@ def test_a_member_runs_the_puslemoede_on_todays_run_lists(
     assert server.events() > before
     expect(page.locator(".kl-replan")).to_have_count(0)
     shot(page, "26-puslemoede-godkendt")
+
+    # An extra visit comes in (a discharge): the planner finds room for it in its window.
+    changes = page.locator(".kl-change-form")
+    changes.get_by_text("Ekstra besøg i dag").click()
+    changes.get_by_label("Ydelse (kode)").fill("SAAR")
+    changes.get_by_label("Minutter").fill("15")
+    changes.get_by_label("Tidligst (TT:MM)").fill("12:00")
+    changes.get_by_label("Senest færdig (TT:MM)").fill("14:00")
+    shot(page, "27-puslemoede-ekstra-besoeg-formular")
+    before = server.events()
+    changes.get_by_role("button", name="Læg besøget ind").click()
+    expect(page.locator(".kl-replan h2")).to_contain_text("ekstra besøg hos")
+    expect(page.locator(".kl-stop.kl-moved").first).to_be_visible()
+    assert server.events() == before
+    shot(page, "28-puslemoede-ekstra-besoeg")
+    page.get_by_role("button", name="Godkend ændringerne").click()
+    expect(page.locator(".flash-ok")).to_contain_text("Ændringerne er godkendt")
+    assert server.events() > before
 
 
 def _busiest_after(page: Page, when: str) -> str:

@@ -184,6 +184,7 @@ MORE_READS: dict[str, Callable[[World], str]] = {
     "korelister": lambda w: f"{_team_a(w)}/korelister/{MONDAY}",
     "overview": lambda w: f"{_team_a(w)}/overview",
     "evaluation": lambda w: "/api/evaluation?team=T1",
+    "citizens": lambda w: f"{_team_a(w)}/citizens",
 }
 
 #: (path, expected answers when allowed, who is allowed)

@@ -29,7 +29,7 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -71,6 +71,8 @@ class Services:
     #: The team overview projection (``projections.teamoverview``), opened by ``web.overview``.
     team_overview: Any = None
     _overview_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: What else to close with the app (read models other modules opened).
+    closing: list[Callable[[], None]] = field(default_factory=list)
 
     def teams(self) -> list[TeamRow]:
         """The team directory, caught up with the event log first."""
@@ -118,6 +120,8 @@ class Services:
         self.team_directory.view.close()
         if self.team_overview is not None:
             self.team_overview.view.close()
+        for close in self.closing:
+            close()
         self.app.close()
 
 
@@ -158,7 +162,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Log-in and CSRF first, then pages and the JSON API."""
-    from web import api, auth, korelister, overview, propose, rosters, solving, teams
+    from web import api, auth, borgere, korelister, overview, propose, rosters, solving, teams
 
     csrf.init_app(app)
     auth.init_app(app)
@@ -169,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(korelister.bp)
     api.init_app(app)
     overview.init_app(app)  # Teamoverblik, Evaluering and their API
+    borgere.init_app(app)  # Borgerforløb and its API
 
 
 def secure_defaults() -> dict[str, Any]:

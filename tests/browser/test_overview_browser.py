@@ -82,3 +82,34 @@ def test_a_leader_evaluates_another_team_from_the_form(page: Page,
     expect(page.get_by_role("heading", name="Nøgletal")).to_be_visible()
     expect(page.locator("#team")).to_have_value("OE2")
     shot(page, "evaluering-leder-OE2")
+
+
+def test_a_leader_follows_a_citizens_course_and_an_evaluator_sees_pseudonyms(
+        page: Page, demo_server: DemoServer) -> None:
+    log_in(page, demo_server, "leder")
+    page.get_by_role("link", name="Team Stensballe Vest").click()
+    page.get_by_role("link", name="Teamets borgere").click()
+    expect(page.get_by_role("heading", name="Teamets borgere OE1")).to_be_visible()
+    rows = page.locator("table.borgere tbody tr")
+    assert rows.count() >= 20
+    shot(page, "borgere-liste")
+    first = rows.first.locator("a")
+    code = first.inner_text()
+    first.click()
+
+    expect(page.get_by_role("heading", name=f"Borgerforløb {code}")).to_be_visible()
+    expect(page.get_by_role("heading", name="Forløbet")).to_be_visible()
+    visits = page.locator("#besoeg").locator("xpath=..").locator("tbody tr")
+    shot(page, "borgerforloeb-leder")
+    assert visits.count() >= 10  # four weeks of the demo's history
+    assert any("leveret" in text for text in visits.all_inner_texts())
+
+    page.get_by_role("button", name="Log ud").click()
+    log_in(page, demo_server, "evaluator")
+    page.goto(f"{demo_server.url}/teams/OE1/borgere")
+    first = page.locator("table.borgere tbody tr a").first
+    assert first.inner_text().startswith("B-")
+    first.click()
+    expect(page.get_by_role("heading", name="Forløbet")).to_be_visible()
+    assert code not in page.content()
+    shot(page, "borgerforloeb-evaluator", full_page=True)

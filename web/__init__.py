@@ -162,7 +162,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Log-in and CSRF first, then pages and the JSON API."""
-    from web import api, auth, borgere, korelister, overview, propose, rosters, solving, teams
+    from web import (
+        api,
+        auth,
+        borgere,
+        korelister,
+        overview,
+        propose,
+        revisionsspor,
+        rosters,
+        solving,
+        teams,
+    )
 
     csrf.init_app(app)
     auth.init_app(app)
@@ -173,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(korelister.bp)
     api.init_app(app)
     overview.init_app(app)  # Teamoverblik, Evaluering and their API
+    revisionsspor.init_app(app)  # Revisionsspor (its API route is in web.api_borgere)
     borgere.init_app(app)  # Borgerforløb and its API
 
 

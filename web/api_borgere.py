@@ -3,7 +3,9 @@
 ``GET /api/teams/<team id>/citizens`` lists the team's citizens and ``GET
 /api/teams/<team id>/citizens/<ref>?first=YYYY-MM-DD&last=YYYY-MM-DD`` gives one
 citizen's course, as the pages show them (evaluators: pseudonyms, no reasons).
-Another team answers 403, an unknown citizen 404, bad dates 422 naming the field.
+``GET /api/teams/<team id>/audit?first=&last=`` is the team's audit trail
+(``web.revisionsspor``). Another team answers 403, an unknown citizen 404, bad
+dates 422 naming the field.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from marshmallow import fields
 from web import api_schemas as a
 from web.api import Blueprint
 from web.borgere import course, readable_team, team_citizens
+from web.revisionsspor import readable_trail, team_trail
 from web.schemas import CommandSchema
 
 blp = Blueprint("borgere_api", __name__, url_prefix="/api/teams",
@@ -82,6 +85,36 @@ class Citizen(MethodView):
         team = readable_team(team_id)
         return asdict(course(team, ref, query.get("first"), query.get("last"),
                              ("first", "last")))
+
+
+class TrailLineAnswer(a.Answer):
+    at = fields.String(metadata={"description": "local time YYYY-MM-DD HH:MM (written)"})
+    actor_id = fields.String()
+    actor_role = fields.String()
+    subject = fields.String(metadata={"description": "team, vagtplan, dagsplan D/M, borger"})
+    event = fields.String()
+    what_da = fields.String()
+    detail = fields.String(metadata={"description": "the event's safe fields"})
+    reason = fields.String(allow_none=True)
+
+
+class TrailAnswer(a.Answer):
+    first = fields.Date()
+    last = fields.Date()
+    lines = fields.List(fields.Nested(TrailLineAnswer))
+    truncated = fields.Boolean(metadata={"description": "more lines than shown"})
+
+
+@blp.route("/<uuid:team_id>/audit")
+class Audit(MethodView):
+    @blp.arguments(CourseQuery, location="query")
+    @blp.response(200, TrailAnswer)
+    def get(self, query: dict[str, Any], team_id: UUID) -> dict[str, Any]:
+        """Revisionsspor: who changed what in the team, when and why (leaders, planners
+        and administrative staff; default the last 14 days)."""
+        team = readable_trail(team_id)
+        return asdict(team_trail(team, query.get("first"), query.get("last"),
+                                 ("first", "last")))
 
 
 def init_app(app: Flask) -> None:

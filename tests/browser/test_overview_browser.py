@@ -104,6 +104,13 @@ def test_a_leader_follows_a_citizens_course_and_an_evaluator_sees_pseudonyms(
     assert visits.count() >= 10  # four weeks of the demo's history
     assert any("leveret" in text for text in visits.all_inner_texts())
 
+    # The leader's audit trail: who changed what in the team, newest first.
+    page.goto(f"{demo_server.url}/teams/OE1")
+    page.get_by_role("link", name="Revisionsspor").click()
+    expect(page.get_by_role("heading", name="Revisionsspor OE1")).to_be_visible()
+    assert page.locator("table.trail tbody tr").count() >= 10
+    shot(page, "revisionsspor-leder")
+
     page.get_by_role("button", name="Log ud").click()
     log_in(page, demo_server, "evaluator")
     page.goto(f"{demo_server.url}/teams/OE1/borgere")

@@ -228,6 +228,22 @@ def _line(entry: HistoryEntry, names: _Names) -> Line:
     return Line(entry.day, KIND_DA.get(kind, kind), what, who, entry.reason)
 
 
+def warm_up(app: Flask, key: str) -> None:
+    """Bring the read model ``app.extensions[key]`` up to the end of the log in a thread."""
+    projection, lock = app.extensions[key]
+    svc = app.extensions["pusleplan"]
+
+    def run() -> None:
+        try:
+            with lock:
+                catch_up_all(svc.app, [projection])
+        except Exception:  # the app was closed meanwhile, or the store is unreachable
+            log.warning("read model %s could not catch up in the background", key,
+                        exc_info=True)
+
+    threading.Thread(target=run, name=f"warm-up-{key}", daemon=True).start()
+
+
 # -- pages -------------------------------------------------------------------------------------
 
 
@@ -267,6 +283,8 @@ def init_app(app: Flask) -> None:
     projection = CitizenHistory(view)
     app.extensions["pusleplan_citizen_history"] = (projection, threading.Lock())
     app.extensions["pusleplan"].closing.append(view.close)  # (closed with the app)
+    if not app.testing:  # catch up now, so the first reader does not wait for the log
+        warm_up(app, "pusleplan_citizen_history")
     app.register_blueprint(bp)
     api_borgere.init_app(app)
 

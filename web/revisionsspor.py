@@ -36,6 +36,7 @@ from projections.runner import catch_up_all, make_view
 from web import services
 from web.auth import ROLE_DA
 from web.authz import require_team
+from web.borgere import warm_up
 from web.runlists import invalid, parse_day
 
 bp = Blueprint("revisionsspor", __name__)
@@ -180,5 +181,7 @@ def init_app(app: Flask) -> None:
     view = make_view(settings, {**VIEW_POOL, **extra_env}, projection_class=AuditTrail)
     app.extensions["pusleplan_audit_trail"] = (AuditTrail(view), threading.Lock())
     app.extensions["pusleplan"].closing.append(view.close)  # (closed with the app)
+    if not app.testing:  # catch up now, so the first reader does not wait for the log
+        warm_up(app, "pusleplan_audit_trail")
     app.register_blueprint(bp)
     app.context_processor(lambda: {"may_audit": may_audit})

@@ -60,6 +60,7 @@ class _Person:
     route_bids: set[str]
     routes: dict[str, int]
     hours: float = 0.0
+    cap_h: float = 0.0  # hours up to which more shifts cost nothing (R5 band top + share)
     parity: int = 0  # the weekends (even or odd weeks) this member takes
     weekends: set[date] = field(default_factory=set)  # Saturdays of weekends worked
     nights: set[date] = field(default_factory=set)
@@ -122,9 +123,43 @@ class Constructor:
         self.eligible = {t.code: [p for p in self.people.values() if p.member.may_work(t)]
                          for t in problem.shift_types}
         for p in self.people.values():
+            p.cap_h = p.norm_h + p.tolerance_h
             for h in p.history:
                 if is_night_shift(h):
                     p.nights.add(h.day)
+        self._share_excess()
+
+    def _share_excess(self) -> None:
+        """When the demand holds more shifts than fit in everyone's R5 band, decide up
+        front who takes the extra ones: one shift at a time to whoever it costs the
+        fewest started hours over the band. Filling greedily would spread the excess
+        over many people, and each person's first hour over the band costs a whole
+        unit. Shifts are counted at the demand's most common length."""
+        lengths: dict[float, int] = {}
+        cap: dict[tuple[date, str], int] = {}
+        for row in self.problem.demand:
+            cap[row.day, row.shift_type] = max(cap.get((row.day, row.shift_type), 0),
+                                               row.count)
+        for (day, code), count in cap.items():
+            hours = round(shift_type_hours(self.problem.shift_type(code), day), 2)
+            lengths[hours] = lengths.get(hours, 0) + count
+        people = [p for p in self.people.values() if p.tolerance_h < 1e8]
+        if not lengths or not people:
+            return
+        length = max(lengths, key=lambda h: (lengths[h], h))
+        fitting = {p.employee: int((p.norm_h + p.tolerance_h) // length) for p in people}
+        extra = sum(cap.values()) - sum(fitting.values())
+
+        def marginal(p: _Person) -> float:
+            top = p.norm_h + p.tolerance_h
+            now = fitting[p.employee] * length - top
+            return -(-(now + length) // 1) - max(-(-now // 1), 0)
+
+        while extra > 0:
+            taker = min(people, key=lambda p: (marginal(p), -p.norm_h, p.employee))
+            fitting[taker.employee] += 1
+            taker.cap_h = fitting[taker.employee] * length + 1e-6
+            extra -= 1
 
     # -- feasibility --------------------------------------------------------------
 
@@ -193,7 +228,7 @@ class Constructor:
         over-qualification; continuity; exact pace)."""
         shift = shift_type.shift(person.employee, day)
         hours, weekend, night = _shape(shift)
-        soft = max(person.hours + hours - (person.norm_h + person.tolerance_h), 0.0)
+        soft = max(person.hours + hours - person.cap_h, 0.0)
         worked = person.weekends
         if weekend - worked and len(worked | weekend) > self.weekends_allowed:
             soft += 8
@@ -260,7 +295,7 @@ class Constructor:
                 (row.count, row.profession))
         short = []
         # Weekends first, so weekend turns (R18) come in whole blocks; weekdays around them.
-        for day in sorted(self.problem.days, key=lambda d: (d.weekday() < 5, d)):
+        for day in sorted(self.problem.days, key=_fill_order):
             todays = [(code, wanted) for (d, code), wanted in self.rows.items() if d == day]
             todays.sort(key=lambda item: (len(self.eligible[item[0]]), item[0]))
             for code, wanted in todays:
@@ -283,8 +318,8 @@ class Constructor:
         and weekend counts)."""
         hours = person.hours if hours is None else hours
         weekends = len(person.weekends) if weekends is None else weekends
-        outside = max(hours - (person.norm_h + person.tolerance_h),
-                      (person.norm_h - person.tolerance_h) - hours, 0.0)
+        outside = max(hours - person.cap_h, (person.norm_h - person.tolerance_h) - hours,
+                      0.0)
         return -(-outside // 1) + max(weekends - self.weekends_allowed, 0) * 8
 
     def _after(self, person: _Person, shift: Shift, sign: int) -> float:
@@ -471,3 +506,10 @@ def construct(problem: RosterProblem, rules: Catalogue | None = None) -> tuple[S
     builder.keep(problem.current_plan)
     return builder.build()
 
+
+
+def _fill_order(day: date) -> tuple[int, date]:
+    """Weekends first (R18 turns come in whole blocks), then Fridays (a Friday night
+    touches Saturday), then the other weekdays."""
+    weekday = day.weekday()
+    return (0 if weekday >= 5 else 1 if weekday == 4 else 2, day)

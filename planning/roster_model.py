@@ -140,6 +140,8 @@ class RosterModel:
                 self.current.setdefault((shift.employee, shift.day), shift)
         self.bid_terms: list[tuple[Bid, Expr]] = []
         self.moved: list[Expr] = []
+        #: Fairness spreads (planning.roster_objective): name → each person's scaled count.
+        self.spreads: dict[str, dict[str, Expr]] = {}
         self._cap = self._demand_cap()
         self._variables()
         self._one_shift_a_day()

@@ -80,6 +80,7 @@ def spread(b: RosterModel, name: str, counts: dict[str, Expr], factors: dict[str
     for e, expr in counts.items():
         b.model.add(high >= factors[e] * expr)
         b.model.add(low <= factors[e] * expr)
+    b.spreads[name] = {e: factors[e] * expr for e, expr in counts.items()}
     b.penalty("fairness", b.problem.weights.fairness, high - low, label=name)
 
 

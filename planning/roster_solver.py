@@ -3,10 +3,23 @@ verify the plan with the rule checker, and explain what was not met.
 
 ``propose(problem)`` returns a ``RosterProposal`` — or a ``RosterInfeasible`` naming, in
 Danish, the rules, people and days that cannot all hold (issue 3 items 4–6).
+
+The objective is minimised in lexicographic stages (``STAGES``): uncovered demand;
+broken soft rules with moved shifts; then bids, fairness, continuity and money. Each
+stage starts from the best plan so far, finds its bound (CP-SAT's LP), searches
+(``planning.roster_lns``) until it reaches the bound or its time share is spent, and
+is then held at its value (a constraint) in the later stages. The proposal's bound
+is the sum of the stages' bounds: a lower bound on the weighted objective among the
+plans that are optimal in this order. It bounds the plain weighted sum only where
+the weights are lexicographic themselves (one soft-rule unit outweighing every bid,
+fairness and money term together), which the default weights are not for a team
+with many bids.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +35,7 @@ from planning.roster_lns import Incumbent, improve
 from planning.roster_model import RosterModel
 from planning.roster_objective import post_objective
 from planning.roster_problem import Bid, RosterProblem
+from planning.rules import Catalogue
 
 PARTS = ("uncovered", "soft_rules", "moved", "bids", "fairness", "continuity", "costs")
 
@@ -57,6 +71,8 @@ class RosterProposal:
     seed: int
     time_limit_s: float
     first_solution_s: float | None = None  # when CP-SAT had its first plan
+    #: The lexicographic stages (``STAGES``), each with its value, bound and proof.
+    stages: tuple[StageResult, ...] = ()
 
     def __post_init__(self) -> None:
         if self.check.hard:
@@ -95,11 +111,30 @@ class RosterInfeasible:
         return {d for c in self.conflicts for d in c.dates}
 
 
-#: Share of the time limit spent re-planning a few people at a time (planning.roster_lns)
-#: before the whole-model solve, which also proves the bound; teams up to this size skip
-#: it (CP-SAT alone solves them).
+log = logging.getLogger(__name__)
+
+#: The lexicographic stages of the objective (issue 3: "in this order"): each stage
+#: minimises its parts with every earlier stage held at the value it reached, so
+#: coverage is never traded for a softer part. Within a stage the configured weights
+#: still trade: moved shifts sit with the soft rules (a re-solve moves at most
+#: weights.soft_rule × weight / weights.moved shifts to mend one unit of breach, as
+#: before the stages, so small changes stay small), and the last stage weighs bids,
+#: fairness, continuity and money.
+STAGES: tuple[tuple[str, ...], ...] = (
+    ("uncovered",), ("soft_rules", "moved"),
+    ("bids", "fairness", "continuity", "costs"))
+#: At most this share of the time left goes to a stage that is not the last one (it
+#: usually proves its optimum long before, and hands the rest on).
+STAGE_SHARE = 0.75
+#: Share of a stage's time spent re-planning a few people at a time
+#: (planning.roster_lns) before the whole-model solve, which also proves the bound;
+#: teams up to LNS_MIN_PEOPLE skip it (CP-SAT alone solves them).
 LNS_SHARE = 0.65
 LNS_MIN_PEOPLE = 6
+#: Before the search, a short whole-model solve finds the stage's bound (its LP), so
+#: the search stops as soon as it reaches it.
+PROBE_SHARE = 0.15
+PROBE_MIN_S = 3.0  # the LP takes a few seconds on a busy machine
 
 
 class _FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -127,6 +162,18 @@ class _Completed:
         return len(self.solution)
 
 
+@dataclass(frozen=True)
+class StageResult:
+    """One lexicographic stage: the value its parts reached, the proven lower bound on
+    that value (given the earlier stages), and whether the two meet."""
+
+    parts: tuple[str, ...]
+    value: int
+    bound: int
+    proven_optimal: bool
+    wall_s: float
+
+
 def _complete(built: RosterModel, shifts: tuple[Shift, ...], problem: RosterProblem,
               started: float) -> _Completed | None:
     """Every variable's value (breaches, rests, fairness…) for the constructive plan:
@@ -148,67 +195,162 @@ def _complete(built: RosterModel, shifts: tuple[Shift, ...], problem: RosterProb
                       time.perf_counter() - started)
 
 
-def _keep_coverage(built: RosterModel, solver: cp_model.CpSolver) -> None:
-    """Uncovered demand comes first (issue 3: "in this order"), but its weight is not
-    infinite: enough soft breaches could outweigh one missing person. A plan with this
-    much coverage exists (``solver``'s), so the lexicographic optimum has at most as
-    little: say so as a constraint, and no plan trades coverage for anything else."""
-    short = [t.expr for t in built.terms if t.part == "uncovered"]
-    if short:
-        built.model.add(sum(short) <= sum(int(solver.value(e)) for e in short))
+def _stage_expr(built: RosterModel, parts: tuple[str, ...]) -> cp_model.LinearExprT:
+    return sum(t.coefficient * t.expr for t in built.terms if t.part in parts)
+
+
+def _stage_value(built: RosterModel, parts: tuple[str, ...],
+                 solver: cp_model.CpSolver) -> int:
+    return sum(t.coefficient * _value(solver, t.expr) for t in built.terms
+               if t.part in parts)
+
+
+def _hint(built: RosterModel, solution: list[int]) -> None:
+    built.model.clear_hints()
+    built.model.proto.solution_hint.vars.extend(range(len(solution)))
+    built.model.proto.solution_hint.values.extend(solution)
+
+
+def _cpsat(built: RosterModel, problem: RosterProblem, limit: float, repair: bool,
+           callback: cp_model.CpSolverSolutionCallback | None = None,
+           presolve: bool = True) -> tuple[cp_model.CpSolver, int]:
+    solver = make_solver(SolveSettings(max(limit, 0.1), problem.seed, problem.workers))
+    solver.parameters.repair_hint = repair
+    # One presolve round: later rounds cost seconds on a busy machine for little gain.
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.cp_model_presolve = presolve
+    return solver, solver.solve(built.model, callback)
+
+
+def _lower_bound(solver: cp_model.CpSolver, value: int) -> int:
+    """CP-SAT's proven bound on an integer stage objective, rounded up; every part is a
+    non-negative sum, so 0 holds when CP-SAT has none yet."""
+    bound = solver.best_objective_bound
+    if not math.isfinite(bound):
+        return 0
+    return min(max(math.ceil(bound - 1e-6), 0), value)
+
+
+def _run_stage(built: RosterModel, problem: RosterProblem, parts: tuple[str, ...],
+               incumbent: Incumbent, deadline: float, last: bool,
+               ) -> tuple[Incumbent, StageResult]:
+    """Minimise the stage's parts from the incumbent until ``deadline``: a short
+    whole-model solve for the bound, then re-planning a few people at a time
+    (planning.roster_lns) until it is reached, then the whole model again to prove
+    it. Returns the best plan (its objective is the stage's value) and the stage."""
+    started = time.perf_counter()
+    built.model.minimize(_stage_expr(built, parts))
+    value = _stage_value(built, parts, incumbent.solver)
+    incumbent = Incumbent(incumbent.solution, value, incumbent.solver)
+    bound = 0  # every part is a non-negative sum
+    search = len(problem.members) > LNS_MIN_PEOPLE
+    phases = ("probe", "search", "prove") if search else ("prove",)
+    for phase in phases if value > 0 else ():
+        left = deadline - time.perf_counter()
+        if left <= 0.2 or bound >= incumbent.objective:
+            break
+        if phase == "search":
+            incumbent, _ = improve(built, incumbent,
+                                   time.perf_counter() + LNS_SHARE * left, problem.seed,
+                                   problem.workers, parts=parts, target=bound)
+            log.debug("stage %s search: %s", parts, incumbent.objective)
+            continue
+        _hint(built, incumbent.solution)
+        limit = min(left, max(PROBE_SHARE * left, PROBE_MIN_S)) if phase == "probe" \
+            else left
+        # The probe skips presolve: it is there for the LP bound, which comes sooner.
+        solver, status = _cpsat(built, problem, limit, repair=False,
+                                presolve=phase != "probe")
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = _stage_value(built, parts, solver)
+            if found < incumbent.objective or status == cp_model.OPTIMAL:
+                incumbent = Incumbent(list(solver.response_proto.solution), found, solver)
+        bound = max(bound, _lower_bound(solver, int(incumbent.objective)))
+        log.debug("stage %s %s: %s %s ≥ %s in %.1f s", parts, phase,
+                  solver.status_name(status), incumbent.objective, bound, solver.wall_time)
+    value = int(incumbent.objective)
+    if not last:  # later stages keep this stage's value: no trading it away
+        built.model.add(_stage_expr(built, parts) <= value)
+    return incumbent, StageResult(parts, value, min(bound, value), bound >= value,
+                                  time.perf_counter() - started)
+
+
+def _first_plan(built: RosterModel, problem: RosterProblem, first: tuple[Shift, ...],
+                started: float) -> tuple[Incumbent | None, int, float | None]:
+    """A first full plan when the constructive one does not fit the model (e.g. minimum
+    staffing not met): CP-SAT minimises uncovered demand from the shifts as a hint and
+    repairs it. Returns the plan (None if none), the solve status and when it came."""
+    parts = STAGES[0]
+    built.model.minimize(_stage_expr(built, parts))
+    built.hint(first)
+    progress = _FirstSolution(started)
+    left = problem.time_limit_s - (time.perf_counter() - started)
+    solver, status = _cpsat(built, problem, max(STAGE_SHARE * left, 0.5), repair=True,
+                            callback=progress)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, status, progress.first_s
+    value = _stage_value(built, parts, solver)
+    return Incumbent(list(solver.response_proto.solution), value, solver), status, \
+        progress.first_s
 
 
 def propose(problem: RosterProblem) -> RosterProposal | RosterInfeasible:
     """Solve the roster problem within ``problem.time_limit_s`` using ``problem.seed``.
 
     A constructive plan (``planning.roster_greedy``: the current plan where it still
-    fits, then the demand filled greedily, no hard rule broken) is CP-SAT's hint, so a
-    full plan exists within seconds; CP-SAT improves it and proves its bound.
+    fits, then the demand filled greedily, no hard rule broken) is the first plan, so
+    a full plan exists within seconds. Then the objective is minimised stage by stage
+    (``STAGES``): uncovered demand, then broken soft rules with coverage held, then
+    the rest with both held — each stage starting from the best plan so far and
+    proving its own bound. The proposal's ``bound`` is the sum of the stages' bounds:
+    a lower bound on the weighted objective of every plan that is lexicographically
+    optimal in the stages' order (``stages`` says which stage is proven optimal).
     """
     started = time.perf_counter()
+    deadline = started + problem.time_limit_s
     rules = problem.rules()
     first = construct(problem, rules)
     built = RosterModel(problem, rules)
     post_objective(built)
     completed = _complete(built, first, problem, started)
-    incumbent = None
-    if completed is None:  # e.g. minimum staffing not met: hint the shifts, CP-SAT repairs
-        built.hint(first)
+    if completed is not None:
+        incumbent: Incumbent | None = Incumbent(
+            completed.solution, completed.solver.objective_value, completed.solver)
+        first_s: float | None = completed.wall_s
     else:
-        incumbent = Incumbent(completed.solution, completed.solver.objective_value,
-                              completed.solver)
-        _keep_coverage(built, completed.solver)
-        if len(problem.members) > LNS_MIN_PEOPLE and incumbent.objective > 0:
-            incumbent, _ = improve(built, incumbent,
-                                   started + LNS_SHARE * problem.time_limit_s, problem.seed,
-                                   problem.workers)
-        built.model.proto.solution_hint.vars.extend(range(len(incumbent.solution)))
-        built.model.proto.solution_hint.values.extend(incumbent.solution)
-    left = max(problem.time_limit_s - (time.perf_counter() - started), 0.5)  # build counts
-    solver = make_solver(SolveSettings(left, problem.seed, problem.workers))
-    solver.parameters.repair_hint = completed is None
-    # One presolve round: later rounds cost seconds on a busy machine for little gain.
-    solver.parameters.max_presolve_iterations = 1
-    progress = _FirstSolution(started)
-    status = solver.solve(built.model, progress)
-    bound = solver.best_objective_bound
-    if incumbent is not None and (status == cp_model.UNKNOWN or (
-            status == cp_model.FEASIBLE and solver.objective_value > incumbent.objective)):
-        # No time for CP-SAT to reach the hint: the best plan found so far is the answer.
-        solver, status = incumbent.solver, cp_model.FEASIBLE
-    if completed is not None:  # the first full plan was the constructive one
-        progress.first_s = completed.wall_s
+        incumbent, status, first_s = _first_plan(built, problem, first, started)
+        if incumbent is None:
+            return _no_plan(problem, rules, status, started)
+    stages: list[StageResult] = []
+    for i, parts in enumerate(STAGES):
+        last = i == len(STAGES) - 1
+        left = deadline - time.perf_counter()
+        stage_deadline = deadline if last else time.perf_counter() + STAGE_SHARE * left
+        incumbent, result = _run_stage(built, problem, parts, incumbent, stage_deadline,
+                                       last)
+        stages.append(result)
+    return _proposal(problem, rules, built, incumbent.solver, tuple(stages), started,
+                     first_s)
+
+
+def _no_plan(problem: RosterProblem, rules: Catalogue, status: int, started: float,
+             ) -> RosterInfeasible:
     if status == cp_model.INFEASIBLE:
         remaining = max(problem.time_limit_s - (time.perf_counter() - started), 2.0)
         message, conflicts = explain_infeasible(problem, rules, remaining)
         return RosterInfeasible("INFEASIBLE", message, conflicts,
                                 time.perf_counter() - started)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return RosterInfeasible(
-            STATUS_NAMES[status],
-            f"Der blev ikke fundet nogen vagtplan inden for {problem.time_limit_s:g} sekunder. "
-            "Giv planlæggeren mere tid, eller løsn nogle af kravene.",
-            (), time.perf_counter() - started)
+    return RosterInfeasible(
+        STATUS_NAMES[status],
+        f"Der blev ikke fundet nogen vagtplan inden for {problem.time_limit_s:g} sekunder. "
+        "Giv planlæggeren mere tid, eller løsn nogle af kravene.",
+        (), time.perf_counter() - started)
+
+
+def _proposal(problem: RosterProblem, rules: Catalogue, built: RosterModel,
+              solver: cp_model.CpSolver, stages: tuple[StageResult, ...], started: float,
+              first_s: float | None) -> RosterProposal:
+    """The checked proposal for the plan in ``solver``."""
     shifts = built.shifts(solver)
     verdict = check(problem.plan(shifts), rules)
     if verdict.hard:
@@ -217,10 +359,11 @@ def propose(problem: RosterProblem) -> RosterProposal | RosterInfeasible:
     parts = {part: 0 for part in PARTS}
     for term in built.terms:
         parts[term.part] += term.coefficient * _value(solver, term.expr)
+    proven = all(s.proven_optimal for s in stages)
     return RosterProposal(
-        shifts=shifts, objective=round(solver.objective_value), objective_parts=parts,
-        bound=bound, status=STATUS_NAMES[status],
-        proven_optimal=status == cp_model.OPTIMAL,
+        shifts=shifts, objective=sum(parts.values()), objective_parts=parts,
+        bound=float(sum(s.bound for s in stages)),
+        status="OPTIMAL" if proven else "FEASIBLE", proven_optimal=proven,
         wall_time_s=time.perf_counter() - started,
         unmet_bids=tuple(UnmetBid(bid, reason)
                          for bid, reason in unmet_bids(problem, built, solver, shifts, rules)),
@@ -228,7 +371,7 @@ def propose(problem: RosterProblem) -> RosterProposal | RosterInfeasible:
                         if solver.value(v)),
         moved=sum(_value(solver, m) for m in built.moved),
         check=verdict, seed=problem.seed, time_limit_s=problem.time_limit_s,
-        first_solution_s=progress.first_s)
+        first_solution_s=first_s, stages=stages)
 
 
 def _value(solver: cp_model.CpSolver, expr: object) -> int:

@@ -66,22 +66,27 @@ def search_parameters(problem: RoutingProblem,
 
     ``ITERATED_LOCAL_SEARCH`` means ruin-and-recreate with SISR string removals
     (Christiaens & Vanden Berghe 2020), OR-Tools' iterated local search, with a
-    simulated-annealing acceptance cooling from 3 to 0.03 mean arc costs.
+    simulated-annealing acceptance cooling over the time limit; the problem's
+    ``search_profile`` sets the ruin sizes, the temperatures (in mean arc
+    costs) and how many runs the first solution opens with far stops.
     """
+    profile = problem.search_profile
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
         problem.first_solution)
+    params.global_cheapest_insertion_first_solution_parameters.farthest_seeds_ratio = \
+        profile.farthest_seeds_ratio
     if problem.metaheuristic == ITERATED_LOCAL_SEARCH:
         params.use_iterated_local_search = True
         ruin = params.iterated_local_search_parameters.ruin_recreate_parameters
         sisr = ruin.ruin_strategies.add().sisr
-        sisr.max_removed_sequence_size = 10
-        sisr.avg_num_removed_visits = 10
+        sisr.max_removed_sequence_size = profile.ruin_string
+        sisr.avg_num_removed_visits = profile.ruin_visits
         sisr.bypass_factor = 0.01
         annealing = params.iterated_local_search_parameters \
             .reference_solution_acceptance_strategy.simulated_annealing
-        annealing.initial_temperature = 3 * mean_arc_cost
-        annealing.final_temperature = 0.03 * mean_arc_cost
+        annealing.initial_temperature = profile.start_temperature * mean_arc_cost
+        annealing.final_temperature = profile.end_temperature * mean_arc_cost
         for operator in ILS_OPERATORS_OFF:  # ruin and recreate reinserts dropped stops
             setattr(params.local_search_operators, operator, optional_boolean_pb2.BOOL_FALSE)
     else:

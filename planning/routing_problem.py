@@ -207,6 +207,34 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class SearchProfile:
+    """How the search is tuned, by kind of problem (never what counts as a good plan).
+
+    ``farthest_seeds_ratio`` is the share of the vehicles whose run is opened
+    with one of the stops farthest from the others before the cheapest
+    insertions (0: none). The other fields tune ``ITERATED_LOCAL_SEARCH``: the
+    SISR ruin's average removed stops and longest removed string, and the
+    simulated-annealing temperatures at the start and at the end of the time
+    limit, in mean arc costs.
+    """
+
+    name: str
+    farthest_seeds_ratio: float = 0.0
+    ruin_visits: int = 10
+    ruin_string: int = 10
+    start_temperature: float = 3.0
+    end_temperature: float = 0.03
+
+
+TEAM_DAY = SearchProfile("team_day")
+# Solomon-style VRPTW (benchmark): start from many runs (long wide-window runs
+# otherwise stay merged in a few costly ones: the ruin's reinsertion rarely
+# opens a run), remove longer strings, and cool from a lower temperature.
+DISTANCE_ONLY = SearchProfile("distance_only", farthest_seeds_ratio=0.4, ruin_visits=15,
+                              ruin_string=15, start_temperature=1.0, end_temperature=0.01)
+
+
+@dataclass(frozen=True)
 class FixedStop:
     """A stop pinned to a caregiver and start time (it already happened)."""
 
@@ -223,7 +251,8 @@ class RoutingProblem:
     the previous owner of each stop (moving it costs ``weights.move``), the
     moment before which nothing unpinned may start, a warm start (caregiver id
     -> ordered stops), and each kept stop's start in the current plan (kept when
-    the run list allows it).
+    the run list allows it). ``search_profile`` tunes the search for the kind of
+    problem (the team's day by default; ``DISTANCE_ONLY`` for Solomon).
     """
 
     visits: tuple[VisitRequest, ...]
@@ -234,6 +263,7 @@ class RoutingProblem:
     seed: int = 0
     first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    search_profile: SearchProfile = TEAM_DAY
     fixed: Mapping[StopKey, FixedStop] = field(default_factory=dict)
     incumbent: Mapping[StopKey, str] = field(default_factory=dict)
     not_before: int | None = None

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from planning.routing import ITERATED_LOCAL_SEARCH, plan_routes
 from planning.routing_problem import (
+    DISTANCE_ONLY,
     Caregiver,
     Location,
     Profession,
@@ -107,7 +108,11 @@ class SolomonTravelTimes:
 
 def to_problem(instance: SolomonInstance, time_limit_s: float, seed: int,
                metaheuristic: str) -> RoutingProblem:
-    """The instance as a day of visits: customers are visits, vehicles caregivers."""
+    """The instance as a day of visits: customers are visits, vehicles caregivers.
+
+    No fixed cost per vehicle (distance only), and the ``DISTANCE_ONLY`` search
+    profile (``planning.routing_problem``); the team-day defaults stay as they are.
+    """
     depot = instance.nodes[0]
     base = Location(depot.x, depot.y)
     visits = tuple(VisitRequest(
@@ -120,7 +125,8 @@ def to_problem(instance: SolomonInstance, time_limit_s: float, seed: int,
     weights = Weights(travel=1, lateness=0, contact_person=0, recent=0, overqualification=0,
                       unassigned=10_000_000)
     return RoutingProblem(visits, caregivers, weights, break_rule=None,
-                          time_limit_s=time_limit_s, seed=seed, metaheuristic=metaheuristic)
+                          time_limit_s=time_limit_s, seed=seed, metaheuristic=metaheuristic,
+                          search_profile=DISTANCE_ONLY)
 
 
 def routes_of(proposal: RouteProposal) -> list[list[int]]:

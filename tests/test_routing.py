@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from planning.routing import plan_routes
@@ -241,3 +243,25 @@ def test_a_day_with_nobody_on_shift_leaves_every_visit_unassigned_instead_of_cra
     assert {u.visit_id for u in proposal.unassigned} == {v.visit_id for v in visits}
     assert all(u.reason is UnassignedReason.NO_QUALIFIED_PERSON_IN_WINDOW
                for u in proposal.unassigned)
+
+
+def test_the_team_day_keeps_its_search_tuning_and_a_distance_profile_is_opt_in():
+    from planning.routing import search_parameters
+    from planning.routing_problem import DISTANCE_ONLY, TEAM_DAY
+
+    visits, people = morning(citizens=2)
+    day = problem(visits, people, metaheuristic="ITERATED_LOCAL_SEARCH")
+    assert day.search_profile is TEAM_DAY
+    params = search_parameters(day, mean_arc_cost=10.0)
+    assert params.global_cheapest_insertion_first_solution_parameters.farthest_seeds_ratio == 0
+    ils = params.iterated_local_search_parameters
+    sisr = ils.ruin_recreate_parameters.ruin_strategies[0].sisr
+    assert (sisr.avg_num_removed_visits, sisr.max_removed_sequence_size) == (10, 10)
+    annealing = ils.reference_solution_acceptance_strategy.simulated_annealing
+    assert annealing.initial_temperature == pytest.approx(30.0)
+    assert annealing.final_temperature == pytest.approx(0.3)
+    tuned = search_parameters(replace(day, search_profile=DISTANCE_ONLY), mean_arc_cost=10.0)
+    seeds = tuned.global_cheapest_insertion_first_solution_parameters.farthest_seeds_ratio
+    assert seeds == pytest.approx(DISTANCE_ONLY.farthest_seeds_ratio) and seeds > 0
+    assert tuned.iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies[0] \
+        .sisr.avg_num_removed_visits == DISTANCE_ONLY.ruin_visits

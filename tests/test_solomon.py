@@ -113,3 +113,13 @@ def test_the_script_prints_one_json_object_per_instance(tmp_path, capsys):
     assert {"instance", "vehicles", "distance", "best_known_distance", "gap_pct",
             "wall_s"} <= set(line)
     assert line["instance"] == "TINY" and line["best_known_distance"] is None
+
+
+def test_the_adapter_asks_for_the_distance_only_search_profile(tmp_path):
+    from planning.routing_problem import DISTANCE_ONLY
+
+    path = tmp_path / "TINY.txt"
+    path.write_text(TINY, encoding="utf-8")
+    problem = to_problem(parse_solomon(path), 1.0, 0, "ITERATED_LOCAL_SEARCH")
+    assert problem.search_profile is DISTANCE_ONLY
+    assert problem.weights.lateness == 0 and problem.break_rule is None

@@ -8,6 +8,7 @@ event store; the application records an accepted proposal as events.
 
 from __future__ import annotations
 
+import logging
 import time as clock
 from collections import defaultdict
 
@@ -36,6 +37,10 @@ ILS_OPERATORS_OFF = (
     "use_shortest_path_swap_active", "use_shortest_path_two_opt", "use_swap_active_chain",
     "use_make_chain_inactive")
 STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
+TIMED_OUT = routing_enums_pb2.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT
+#: Seconds a first plan may take when the search found none within its limit.
+RESCUE_S = 10.0
+log = logging.getLogger(__name__)
 
 
 def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None) -> RouteProposal:
@@ -53,11 +58,32 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
         return _nobody_on_shift(problem, clock.perf_counter() - started)
     model = build_model(problem, travel_times or HaversineTravelTimes())
     solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
+    if solution is None and model.routing.status() == TIMED_OUT:
+        solution = _first_plan(model)
     wall = clock.perf_counter() - started
     status = STATUS.get(model.routing.status(), str(model.routing.status()))
     if solution is None:
         return _empty_proposal(model, status, wall)
     return read_proposal(model, solution, status, wall)
+
+
+def _first_plan(model: RouteModel) -> pywrapcp.Assignment | None:
+    """A first plan when the search found none within the time limit.
+
+    The limit is wall-clock time: on a busy machine a starved process can run out of
+    it before the first-solution heuristic has finished, and would answer with every
+    visit unplanned. Instead, the heuristic and a greedy descent get ``RESCUE_S`` (or
+    twice the limit) of their own: a later plan beats no plan.
+    """
+    problem = model.problem
+    params = search_parameters(problem)
+    params.use_iterated_local_search = False
+    params.local_search_metaheuristic = \
+        routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
+    params.time_limit.FromMilliseconds(int(max(RESCUE_S, 2 * problem.time_limit_s) * 1000))
+    log.warning("no route plan within %.1f s (a busy machine?): searching for a first one",
+                problem.time_limit_s)
+    return model.routing.SolveWithParameters(params)
 
 
 def search_parameters(problem: RoutingProblem,

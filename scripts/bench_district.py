@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", help="a store holding the demo district (else built)")
     parser.add_argument("--date", type=date.fromisoformat, default=date(2026, 11, 25))
     parser.add_argument("--seed", type=int, default=1, help="demo seed when building")
+    parser.add_argument("--citizens", type=int, default=300,
+                        help="citizens of the district when building (420: ~900 visits a day)")
+    parser.add_argument("--history-weeks", type=int, default=8,
+                        help="weeks of history when building (2 give the recent caregivers)")
     parser.add_argument("--time-limit", type=float, default=6.0, help="seconds per team")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--no-append", action="store_true")
@@ -40,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     if directory is None:
         directory = tempfile.mkdtemp(prefix="pusleplan-district-")
         app = Pusleplan.from_settings(Settings.from_env(data_dir=directory))
-        build_demo(app, seed=args.seed, today=args.date)
+        build_demo(app, seed=args.seed, today=args.date, citizens=args.citizens,
+                   history_weeks=args.history_weeks)
         app.close()
     settings = Settings.from_env(data_dir=directory)
     lines = ["| workers | teams | visits | people | stops served | unassigned | "
@@ -72,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                f"{date.today()}, commit {commit()}, {machine()}. "
                f"`scripts/bench_district.py --date {args.date} --time-limit "
                f"{args.time_limit:g} --workers {' '.join(map(str, args.workers))}` "
-               f"(demo seed {args.seed}; per team: load the day from the store, plan it).\n\n"
+               f"(demo seed {args.seed}, {args.citizens} citizens, {args.history_weeks} weeks of "
+               f"history; per team: load the day from the store, plan it).\n\n"
                f"{text}\n")
     return 0 if not breaches_total else 1
 

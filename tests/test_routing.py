@@ -265,3 +265,16 @@ def test_the_team_day_keeps_its_search_tuning_and_a_distance_profile_is_opt_in()
     assert seeds == pytest.approx(DISTANCE_ONLY.farthest_seeds_ratio) and seeds > 0
     assert tuned.iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies[0] \
         .sisr.avg_num_removed_visits == DISTANCE_ONLY.ruin_visits
+
+
+def test_a_starved_search_still_answers_with_a_first_plan():
+    """A time limit too short for even the first-solution heuristic (a starved process on
+    a busy machine) gives a later plan, not a day with every visit unplanned."""
+    visits, people = morning(citizens=30, visits_each=2)
+    starved = replace(problem(visits, people), time_limit_s=0.001)
+
+    proposal = plan_routes(starved)
+
+    served = sum(len(run.stops) for run in proposal.run_lists)
+    assert served >= len(visits) - len(proposal.unassigned) > 0
+    assert not check_proposal(starved, proposal, HaversineTravelTimes())

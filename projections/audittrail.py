@@ -52,35 +52,60 @@ class AuditEntry:
     what: str
 
 
-_FIELDS_OF: dict[type, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
 #: Values written as ISO 8601 (anything else as ``str``).
 _DATED = (date, datetime, time)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What ``describe`` reads from events of one class, worked out once per class."""
+
+    safe: tuple[str, ...]
+    counted: tuple[str, ...]
+    services: bool
+    code: bool
+    aggregate: str
+    event: str
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type, event: Any) -> _Plan:
+    present = vars(event)
+    aggregate, _, name = cls.__qualname__.rpartition(".")
+    plan = _PLANS[cls] = _Plan(
+        tuple(f for f in SAFE_FIELDS if f in present),
+        tuple(f for f in COUNTED_FIELDS if f in present), "services" in present,
+        cls.__name__ == "TeamCreated", aggregate or cls.__module__, name)
+    return plan
 
 
 def describe(event: Any) -> str:
     """A short description of an event from its safe fields only."""
     cls = type(event)
-    fields = _FIELDS_OF.get(cls)
-    if fields is None:
-        present = vars(event)
-        fields = _FIELDS_OF[cls] = (tuple(f for f in SAFE_FIELDS if f in present),
-                                    tuple(f for f in COUNTED_FIELDS if f in present),
-                                    "services" in present)
+    plan = _PLANS.get(cls) or _plan(cls, event)
+    fields = vars(event)
     parts = []
-    for name in fields[0]:
-        value = getattr(event, name)
-        if value is not None and value != "":
-            text = ev.iso(value) if isinstance(value, _DATED) else str(value)
-            parts.append(f"{name}={text}")
-    for name in fields[1]:
-        value = getattr(event, name)
+    for name in plan.safe:
+        value = fields.get(name)
+        if value is None or value == "":
+            continue
+        if type(value) is str:
+            parts.append(f"{name}={value}")
+        elif isinstance(value, _DATED):
+            parts.append(f"{name}={ev.iso(value)}")
+        else:
+            parts.append(f"{name}={value!s}")
+    for name in plan.counted:
+        value = fields.get(name)
         if isinstance(value, list):
             parts.append(f"{name}: {len(value)}")
-    if fields[2]:
+    if plan.services:
         services = event.services
         if isinstance(services, list):
             parts.append("services=" + ",".join(str(s.get("code")) for s in services))
-    if cls.__name__ == "TeamCreated":
+    if plan.code:
         parts.append(f"code={event.code}")
     return "; ".join(parts)
 
@@ -98,6 +123,11 @@ class AuditTrailView(RowView):
 
     def record(self, tracking: Tracking, **entry: Any) -> None:
         self.append("entries", {"seq": tracking.notification_id, **entry})
+        self.commit(tracking)
+
+    def record_values(self, tracking: Tracking, values: tuple[Any, ...]) -> None:
+        """``record`` with the entry's values in the order of the table's columns."""
+        self.append_values("entries", values)
         self.commit(tracking)
 
     def entries(self, *, actor_id: str | None = None, aggregate_id: str | None = None,
@@ -137,12 +167,13 @@ class AuditTrail(Projection[AuditTrailView]):
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """Every event becomes one entry."""
-        actor_id, role = ev.actor_of(domain_event)
         cls = type(domain_event)
-        aggregate, _, name = cls.__qualname__.rpartition(".")
-        self.view.record(
-            tracking, at=ev.iso(domain_event.timestamp), actor_id=actor_id,
-            actor_role=role, aggregate=aggregate or cls.__module__,
-            aggregate_id=ev.oid(domain_event),
-            version=domain_event.originator_version, event=name,
-            reason=getattr(domain_event, "reason", None), what=describe(domain_event))
+        plan = _PLANS.get(cls) or _plan(cls, domain_event)
+        fields = vars(domain_event)
+        actor = fields.get("actor") or {}
+        # In the order of the entries table's columns (``Table.columns``).
+        self.view.record_values(tracking, (
+            tracking.notification_id, domain_event.timestamp.isoformat(),
+            str(actor.get("id", "")), str(actor.get("role", "")), plan.aggregate,
+            ev.oid(domain_event), plan.event, fields.get("reason"), describe(domain_event),
+            domain_event.originator_version))

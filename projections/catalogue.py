@@ -90,10 +90,12 @@ def open_read_models(
     return ReadModels(opened)
 
 
-def reset(read_models: ReadModels) -> None:
-    """Empty every view (tables dropped and made again, positions back to the start)."""
+def reset(read_models: ReadModels, *, defer_indexes: bool = False) -> None:
+    """Empty every view (tables dropped and made again, positions back to the start);
+    ``defer_indexes``: without their secondary indexes, made at the end of the rebuild
+    (``projections.parallel.rebuild``) or when the view is next opened."""
     for projection in read_models:
         view = projection.view
         if not isinstance(view, RowView):
             raise TypeError(f"{projection.name} cannot be reset")
-        view.drop_tables()
+        view.drop_tables(defer_indexes=defer_indexes)

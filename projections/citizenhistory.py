@@ -51,6 +51,10 @@ class CitizenHistoryData:
     entries: list[HistoryEntry]
 
 
+#: The key of the business clock's row.
+_BUSINESS = ("business",)
+
+
 class CitizenHistoryView(RowView):
     """Citizens, the visits needed to place deliveries, and history entries."""
 
@@ -71,7 +75,7 @@ class CitizenHistoryView(RowView):
     def undated_day(self, written: str) -> str:
         """The day of an event without a date of its own: the earlier of its write
         date and the latest visit day seen (see projections.asof)."""
-        clock = self.get("clock", ("business",))
+        clock = self.get("clock", _BUSINESS)
         return min(written, clock["day"]) if clock else written
 
     def entry(self, tracking: Tracking, citizen_id: str | None, day: str, kind: str,
@@ -91,13 +95,15 @@ class CitizenHistoryView(RowView):
               ) -> None:
         """A visit planned, delivered or cancelled: one row per visit, in the citizen's
         history from its planned day (and the business clock moves to that day)."""
+        key = (dayplan_id, visit_id)
         if values.get("status") == "delivered":
-            day = (self.get("visits", (dayplan_id, visit_id)) or {}).get("planned_start")
-            clock = self.get("clock", ("business",))
+            planned = self.get("visits", key)
+            day = None if planned is None else planned["planned_start"]
+            clock = self.get("clock", _BUSINESS)
             if day and (clock is None or clock["day"] < day[:10]):
-                self.upsert("clock", ("business",), set={"day": day[:10]})
-        self.upsert("visits", (dayplan_id, visit_id), set={**values,
-                                                          "seq": tracking.notification_id})
+                self.upsert("clock", _BUSINESS, set={"day": day[:10]})
+        values["seq"] = tracking.notification_id
+        self.upsert("visits", key, set=values)
         self.commit(tracking)
 
     # -- queries ------------------------------------------------------------------------

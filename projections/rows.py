@@ -94,10 +94,15 @@ class Table:
             return "BOOLEAN"
         return "BIGINT" if column in self.ints else "TEXT"
 
+    @cached_property
+    def _values_template(self) -> tuple[Any, ...]:
+        template = self.template
+        return tuple(template[c] for c in self.columns[len(self.key):])
+
     def empty_row(self, key: Key) -> Row:
-        row = self.template.copy()
-        row.update(zip(self.key, key, strict=True))
-        return row
+        if len(key) != len(self.key):
+            raise ValueError(f"{self.name}: key {key!r} does not fit {self.key}")
+        return dict(zip(self.columns, (*key, *self._values_template), strict=True))
 
 
 #: Where a view keeps the fingerprint of the definitions it was made with.
@@ -216,6 +221,8 @@ class RowView(TrackingRecorder):
                 for column, amount in add.items():
                     amounts[column] = amounts.get(column, 0) + amount
         cache = rs.cache[table]
+        if not cache and table not in rs.complete:
+            return  # a table not read back while projecting (or nothing of it cached yet)
         row = cache.get(key)
         if row is not None:
             _apply(row, set, add)
@@ -238,19 +245,24 @@ class RowView(TrackingRecorder):
 
     def append(self, table: str, row: Mapping[str, Any]) -> None:
         """Insert a row that is never updated or read back while projecting."""
-        rs = self._rs
-        values = tuple(map(row.get, rs.tables[table].columns))
-        appends = rs.segment.appends.get(table)
-        if appends is None:
-            appends = rs.segment.appends[table] = []
-        appends.append(values)
+        self.append_values(table, tuple(map(row.get, self._rs.tables[table].columns)))
+
+    def append_values(self, table: str, values: tuple[Any, ...]) -> None:
+        """``append`` with the row's values already in the order of ``Table.columns``."""
+        appends = self._rs.segment.appends
+        rows = appends.get(table)
+        if rows is None:
+            appends[table] = [values]
+        else:
+            rows.append(values)
 
     def commit(self, tracking: Tracking) -> None:
         """End one event: write now, or at the end of the batch, with its tracking record."""
         rs = self._rs
-        if rs.tracking is not None and rs.tracking.notification_id >= tracking.notification_id:
+        last = rs.tracking
+        if last is not None and last.notification_id >= tracking.notification_id:
             raise IntegrityError(f"tracking {tracking.notification_id} is not after "
-                                 f"{rs.tracking.notification_id}")
+                                 f"{last.notification_id}")
         rs.tracking = tracking
         rs.events += 1
         if rs.events >= rs.batch:
@@ -431,12 +443,38 @@ class RowView(TrackingRecorder):
         return [f"CREATE TABLE IF NOT EXISTS {{{table.name}}} "
                 f"({columns}, PRIMARY KEY ({', '.join(table.key)}))"]
 
-    def drop_tables(self) -> None:
-        """Drop every table of the view, tracking included, and make them again, empty."""
+    def drop_tables(self, *, defer_indexes: bool = False) -> None:
+        """Drop every table of the view, tracking included, and make them again, empty.
+
+        ``defer_indexes``: leave out the secondary indexes (a rebuild fills the
+        tables first and then builds each index in one go with ``create_indexes``,
+        cheaper than keeping it up to date row by row). Opening the view makes
+        any missing index again, so an interrupted rebuild never leaves one out.
+        """
         self._drop_all()
         self.tracking_table_exists = False
         self.create_table()
+        if defer_indexes:
+            with self._write_transaction() as cursor:
+                for name in self.index_names():
+                    cursor.execute(self._drop_index_sql(name))
         self.reset(empty=True)
+
+    def index_names(self) -> list[str]:
+        """The names (placeholders as in ``select``) of the secondary indexes."""
+        return [f"{t.name}__ix{number}" for t in self.tables
+                for number in range(1, len(t.indexes) + 1)]
+
+    def create_indexes(self) -> None:
+        """Make any secondary index that is missing (after a rebuild with deferred indexes)."""
+        statements = [s for s in self.create_statements() if s.startswith("CREATE INDEX")]
+        if statements:
+            with self._write_transaction() as cursor:
+                for statement in statements:
+                    cursor.execute(self._sql(statement))
+
+    def _drop_index_sql(self, name: str) -> str:
+        return self._sql(f"DROP INDEX IF EXISTS {{{name}}}")
 
     def _write_segment(self, cursor: Any, segment: _Segment) -> None:
         for name, where in segment.deletes:
@@ -445,9 +483,14 @@ class RowView(TrackingRecorder):
                            tuple(where.values()))
         groups: dict[tuple[str, tuple[str, ...], tuple[str, ...]], list[tuple[Any, ...]]] = {}
         for (name, key), (values, amounts) in segment.upserts.items():
+            # The columns in the dicts' own order, so a row is the key and the values.
             signature = (name, tuple(values), tuple(amounts))
-            row = (*key, *(values[c] for c in signature[1]), *(amounts[c] for c in signature[2]))
-            groups.setdefault(signature, []).append(row)
+            row = (*key, *values.values(), *amounts.values())
+            rows = groups.get(signature)
+            if rows is None:
+                groups[signature] = [row]
+            else:
+                rows.append(row)
         for (name, set_columns, add_columns), rows in groups.items():
             width = len(self._rs.tables[name].key)
             try:  # rows in key order touch fewer pages of the table's B-tree

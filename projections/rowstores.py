@@ -112,6 +112,10 @@ class PostgresRowView(RowView, PostgresTrackingRecorder):
     def _write_transaction(self) -> Any:
         return self.datastore.transaction(commit=True)
 
+    def _drop_index_sql(self, name: str) -> str:
+        # An index lives in its table's schema; CREATE INDEX names it without one.
+        return f'DROP INDEX IF EXISTS "{self.datastore.schema}"."{self.prefix}_{name}"'
+
     def _read_transaction(self) -> Any:
         return self.datastore.transaction(commit=False)
 

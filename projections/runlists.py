@@ -46,6 +46,10 @@ class RunList:
     visits: list[RunListVisit] = field(default_factory=list)
 
 
+#: A visit moved once more.
+_MOVED = {"moves": 1}
+
+
 def _ids(value: str | None) -> tuple[str, ...]:
     return tuple(value.split(",")) if value else ()
 
@@ -75,16 +79,17 @@ class RunListsView(RowView):
     def visit(self, tracking: Tracking, dayplan_id: str, visit_id: str, *, moved: bool = False,
               **values: Any) -> None:
         """Move, cancel or deliver a planned visit."""
-        self.upsert("visits", (dayplan_id, visit_id), set=values,
-                    add={"moves": 1} if moved else None)
+        self.upsert("visits", (dayplan_id, visit_id), set=values, add=_MOVED if moved else None)
         self.commit(tracking)
 
     def planned(self, tracking: Tracking, dayplan_id: str, visit_id: str,
                 **values: Any) -> None:
-        plan = self.get("dayplans", (dayplan_id,)) or {}
-        self.upsert("visits", (dayplan_id, visit_id), set={
-            **values, "team_id": plan.get("team_id"), "day": plan.get("day"),
-            "status": "planned"})
+        """A visit planned in the day plan (its team and day come from the plan)."""
+        plan = self.get("dayplans", (dayplan_id,))
+        values["team_id"], values["day"] = (None, None) if plan is None else (
+            plan["team_id"], plan["day"])
+        values["status"] = "planned"
+        self.upsert("visits", (dayplan_id, visit_id), set=values)
         self.commit(tracking)
 
     # -- queries ------------------------------------------------------------------------

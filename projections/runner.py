@@ -251,26 +251,28 @@ def _one_pass(app: Pusleplan, projections: Sequence[Projection[Any]], batch_size
     dating = _warmed_up_dating(app, start - 1) if as_of is not None else None
     last_id = app.recorder.max_notification_id() or 0
     read = 0
+    name, decode = app.name, app.mapper.to_domain_event
     while True:
         page = app.recorder.select_notifications(start=start, limit=batch_size)
         for notification in page:
             event = None
             if dating is not None and as_of is not None:
-                event = app.mapper.to_domain_event(notification)
+                event = decode(notification)
                 if dating.date_of(event) > as_of:
                     continue  # tracked at the end of the page
-            route = routes.get(notification.topic)
+            topic, notification_id = notification.topic, notification.id
+            route = routes.get(topic)
             if route is None:
-                route = routes[notification.topic] = [
-                    (index, _handler(p, notification.topic)) for index, p in enumerate(projections)
-                    if _wants(wanted[index], notification.topic)]
-            tracking = Tracking(app.name, notification.id)
+                route = routes[topic] = [
+                    (index, _handler(p, topic)) for index, p in enumerate(projections)
+                    if _wants(wanted[index], topic)]
+            tracking = Tracking(name, notification_id)
             for index, handler in route:
-                if positions[index] < notification.id:
-                    if event is None:
-                        event = app.mapper.to_domain_event(notification)
+                if positions[index] < notification_id:
+                    if event is None:  # read once, handed to every read model
+                        event = decode(notification)
                     handler(event, tracking)
-                    positions[index] = notification.id
+                    positions[index] = notification_id
         read += len(page)
         if page:
             end = page[-1].id

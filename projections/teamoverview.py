@@ -25,6 +25,9 @@ from projections import events as ev
 from projections.rows import RowView, Table
 from projections.rowstores import PostgresRowView, SQLiteRowView
 
+#: The key of the business clock's row.
+_BUSINESS = ("business",)
+
 
 class TeamOverviewView(RowView):
     """The team overview's facts."""
@@ -169,12 +172,14 @@ class TeamOverviewView(RowView):
 
     def visit_planned(self, tracking: Tracking, dayplan_id: str, visit_id: str,
                       citizen_id: str, minutes: int) -> None:
-        plan = self.get("dayplans", (dayplan_id,)) or {}
+        plan = self.get("dayplans", (dayplan_id,))
+        team_id, day = (None, None) if plan is None else (plan["team_id"], plan["day"])
         self.upsert("visits", (dayplan_id, visit_id), set={
-            "team_id": plan.get("team_id"), "day": plan.get("day"), "citizen_id": citizen_id,
+            "team_id": team_id, "day": day, "citizen_id": citizen_id,
             "planned_minutes": minutes})
-        self.tally(plan.get("team_id"), plan.get("day"), visits_planned=1,
-                   planned_minutes=minutes)
+        if team_id and day:
+            self.upsert("team_days", (team_id, day),
+                        add={"visits_planned": 1, "planned_minutes": minutes})
         self.commit(tracking)
 
     def visit_changed(self, tracking: Tracking, dayplan_id: str, counter: str) -> None:
@@ -186,16 +191,18 @@ class TeamOverviewView(RowView):
     def visit_delivered(self, tracking: Tracking, dayplan_id: str, visit_id: str,
                         employee_ids: list[str], minutes: int) -> None:
         """Who came and for how long; whether the citizen's contact person was one of them."""
-        visit = self.get("visits", (dayplan_id, visit_id)) or {}
-        citizen = self.get("citizens", (visit.get("citizen_id"),)) or {}
-        contact = citizen.get("contact_id")
-        day = visit.get("day")
-        self.upsert("visits", (dayplan_id, visit_id), set={
+        key = (dayplan_id, visit_id)
+        visit = self.get("visits", key)
+        citizen_id, day = (None, None) if visit is None else (visit["citizen_id"], visit["day"])
+        citizen = self.get("citizens", (citizen_id,))
+        contact = None if citizen is None else citizen["contact_id"]
+        self.upsert("visits", key, set={
             "staff": ",".join(employee_ids), "minutes": minutes,
             "by_contact": int(contact is not None and contact in employee_ids)})
-        clock = self.get("clock", ("business",))
-        if day and (clock is None or clock["day"] < day):
-            self.upsert("clock", ("business",), set={"day": day})
+        if day:
+            clock = self.get("clock", _BUSINESS)
+            if clock is None or clock["day"] < day:
+                self.upsert("clock", _BUSINESS, set={"day": day})
         self.commit(tracking)
 
 

@@ -4,7 +4,10 @@
   on PostgreSQL eventsourcing's ``ProjectionRunner`` follows the log with
   LISTEN/NOTIFY, on SQLite the notification log is polled.
 * ``rebuild [--as-of DATE]`` — empty the views and build them again from the
-  whole log, with a progress bar and the throughput at the end. With
+  whole log, with a progress bar and the throughput at the end; the read models
+  in two groups in two processes when a second core is idle enough
+  (``--processes``, see ``projections/parallel.py``), secondary indexes built
+  at the end. With
   ``--as-of`` a separate set of views is built as the read models stood on
   that date (see ``projections/asof.py``); the live views are not touched.
 * ``catch-up`` — one pass: bring every view to the end of the log and stop.
@@ -30,6 +33,7 @@ from typing import Any, TextIO
 
 from domain.application import Pusleplan
 from domain.settings import Settings
+from projections import parallel
 from projections.catalogue import READ_MODELS, ReadModels, open_read_models, reset
 from projections.runner import catch_up_all, follow, log_behind
 
@@ -60,6 +64,10 @@ def add_parser(commands: Any) -> None:
                          help="events per view transaction while rebuilding (default "
                               f"{REBUILD_TRANSACTION:,}; each commits its rows with its "
                               "position)")
+    rebuild.add_argument("--processes", type=int, choices=(1, 2),
+                         help="2: the read models in two groups, rebuilt at once by two "
+                              "processes over the same log; 1: one process (default: 2 "
+                              "when a second core is idle enough)")
     rebuild.set_defaults(handler=cmd_rebuild)
 
     catch = sub.add_parser("catch-up", help="bring every view to the end of the log, once")
@@ -154,11 +162,13 @@ class ProgressBar:
 
 @_reports_bad_input
 def cmd_rebuild(args: argparse.Namespace) -> int:
-    with _opened(args, args.as_of) as (_, _, app, models):
-        reset(models)
+    with _opened(args, args.as_of) as (settings, extra, app, models):
+        reset(models, defer_indexes=True)
         bar = ProgressBar("Rebuilding" + (f" as of {args.as_of}" if args.as_of else ""))
-        read = catch_up_all(app, list(models), batch_size=args.batch_size, as_of=args.as_of,
-                            progress=bar, transaction_size=args.transaction_size)
+        read = parallel.rebuild(app, models, settings, extra, as_of=args.as_of,
+                                batch_size=args.batch_size, progress=bar,
+                                transaction_size=args.transaction_size,
+                                processes=args.processes)
         rate = bar.done(read)
         where = f" (views '…AsOf{args.as_of:%Y%m%d}')" if args.as_of else ""
         print(f"Rebuilt {len(models.projections)} read models{where} from {read} events "

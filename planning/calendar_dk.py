@@ -39,7 +39,13 @@ def holidays_between(start: date, end: date) -> dict[date, str]:
 
 def norm_reducing_holidays(start: date, end: date) -> dict[date, str]:
     """Holidays in [start, end) that fall on a weekday (Mon–Fri) and so reduce the norm."""
-    return {d: n for d, n in holidays_between(start, end).items() if d.weekday() < 5}
+    return dict(_norm_reducing(start, end))
+
+
+@lru_cache(maxsize=256)
+def _norm_reducing(start: date, end: date) -> tuple[tuple[date, str], ...]:
+    """``norm_reducing_holidays`` cached (R5 asks once per person of a plan)."""
+    return tuple((d, n) for d, n in holidays_between(start, end).items() if d.weekday() < 5)
 
 
 def is_holiday_moment(moment: datetime, day_shift_start: time = time(7, 0)) -> bool:

@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from planning.calendar_dk import norm_reducing_holidays
-from planning.clock import shift_hours
 from planning.danish import day_da, number_da
 from planning.model import CostLine, RosterPlan, Severity, Violation
 from planning.rules.base import Param, Rule
+from planning.rules.facts import facts
 
 if TYPE_CHECKING:
     from planning.roster_model import RosterModel
@@ -35,8 +35,9 @@ class FortyEightHours(Rule):
         found: list[Violation] = []
         history_days = 14 if plan.history else 0
         weeks = (plan.weeks * 7 + history_days) / 7
-        for employee in plan.employees():
-            total = sum(shift_hours(s) for s in plan.shifts_of(employee))
+        known = facts(plan)
+        for employee in known.employees:
+            total = known.of(employee).total_hours
             average = total / weeks
             if average <= self.max_avg_weekly_h + 1e-9:
                 continue
@@ -116,18 +117,19 @@ class NormHours(Rule):
     def norm(self, plan: RosterPlan, employee: str) -> float:
         """The employee's norm hours over the plan period."""
         weekly = plan.person(employee).weekly_hours
+        absences = facts(plan).absences_of(employee)
         absent_weekdays = {
-            d for a in plan.absences if a.employee == employee
-            for d in plan.days() if a.covers(d) and d.weekday() < 5
-        }
+            d for a in absences for d in plan.days() if a.covers(d) and d.weekday() < 5
+        } if absences else set()
         return max(weekly * plan.weeks - self.holidays.reduction_h(plan, weekly)
                    - len(absent_weekdays) * weekly / 5, 0.0)
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        for employee in plan.employees():
+        known = facts(plan)
+        for employee in known.employees:
             norm = self.norm(plan, employee)
-            planned = sum(shift_hours(s) for s in plan.shifts_of(employee, with_history=False))
+            planned = known.of(employee).period_hours
             deviation = planned - norm
             if abs(deviation) <= self.tolerance_h + 1e-9:
                 continue
@@ -200,11 +202,12 @@ class Overtime(Rule):
 
     def costs(self, plan: RosterPlan) -> list[CostLine]:
         lines: list[CostLine] = []
-        for employee in plan.employees():
+        known = facts(plan)
+        for employee in known.employees:
             person = plan.person(employee)
             wage = person.hourly_wage or self.default_hourly_wage
             norm = self.norm_hours.norm(plan, employee)
-            planned = sum(shift_hours(s) for s in plan.shifts_of(employee, with_history=False))
+            planned = known.of(employee).period_hours
             excess = planned - norm
             if excess <= 1e-9:
                 continue

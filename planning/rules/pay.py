@@ -4,15 +4,16 @@ and the publication notice (R6)."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from planning.calendar_dk import is_holiday_moment
-from planning.clock import UTC, aware, local, shift_hours
+from planning.clock import UTC, aware, local, shift_hours, span_hours
 from planning.danish import day_da, kroner_da, moment_da, number_da
 from planning.model import CostLine, RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
+from planning.rules.facts import facts
 
 if TYPE_CHECKING:
     from planning.roster_model import RosterModel
@@ -31,6 +32,7 @@ BAND_NAMES_DA = {"evening": "aften", "night": "nat", "saturday": "lørdag",
 
 
 def rates_on(day: date) -> tuple[date, dict[str, float]]:
+    """The rate table row (valid from, rates) that applies to work on ``day``."""
     applicable = [row for row in RATE_TABLE if row[0] <= day]
     return applicable[-1] if applicable else RATE_TABLE[0]
 
@@ -55,24 +57,47 @@ def band_of(moment: datetime) -> str | None:
 
 def half_hours_by_band(shift: Shift) -> dict[str, int]:
     """Started half hours of the shift in each pay band (real elapsed time)."""
+    return dict(_half_hours_by_band(shift.start, shift.end, shift.start.tzinfo))
+
+
+@lru_cache(maxsize=16384)
+def _half_hours_by_band(start: datetime, end: datetime, zone: tzinfo | None
+                        ) -> tuple[tuple[str, int], ...]:
+    """``half_hours_by_band`` by the shift's times (cached: a roster repeats a few shift
+    times; ``zone`` is part of the key, as equal aware moments in two zones differ on
+    the clock), as (band, count) pairs in the order the bands are first met."""
+    return tuple(_count_half_hours(start, end).items())
+
+
+def _count_half_hours(start: datetime, end: datetime) -> dict[str, int]:
     counts: dict[str, int] = {}
     step = timedelta(minutes=30)
-    if shift_hours(shift) * 3600 == (shift.end - shift.start).total_seconds():
-        moment = shift.start  # no DST switch inside: wall-clock steps are real steps
-        while moment < shift.end:
+    if span_hours(start, end) * 3600 == (end - start).total_seconds():
+        moment = start  # no DST switch inside: wall-clock steps are real steps
+        while moment < end:
             band = band_of(moment)
             if band:
                 counts[band] = counts.get(band, 0) + 1
             moment += step
         return counts
-    cursor = aware(shift.start).astimezone(UTC)
-    end = aware(shift.end).astimezone(UTC)
-    while cursor < end:
+    cursor = aware(start).astimezone(UTC)
+    last = aware(end).astimezone(UTC)
+    while cursor < last:
         band = band_of(local(cursor))
         if band:
             counts[band] = counts.get(band, 0) + 1
         cursor += step
     return counts
+
+
+@lru_cache(maxsize=16384)
+def _supplement_bands(start: datetime, end: datetime, zone: tzinfo | None
+                      ) -> tuple[date, tuple[tuple[str, int, float], ...]]:
+    """A shift's rate table (its valid-from date) and, per pay band met, the started half
+    hours and the rate: what R11 prices, by the shift's times (a roster repeats a few)."""
+    valid_from, rates = rates_on(start.date())
+    return valid_from, tuple((band, halves, rates[band])
+                             for band, halves in _half_hours_by_band(start, end, zone))
 
 
 class Supplements(Rule):
@@ -89,16 +114,18 @@ class Supplements(Rule):
 
     def costs(self, plan: RosterPlan) -> list[CostLine]:
         lines: list[CostLine] = []
-        for employee in plan.employees():
+        known = facts(plan)
+        for employee in known.employees:
             wage = plan.person(employee).hourly_wage or self.default_hourly_wage
             per_band: dict[str, tuple[int, float]] = {}
             tables: set[date] = set()
-            for shift in plan.shifts_of(employee, with_history=False):
-                valid_from, rates = rates_on(shift.day)
+            for shift in known.of(employee).period:
+                valid_from, bands = _supplement_bands(shift.start, shift.end,
+                                                      shift.start.tzinfo)
                 tables.add(valid_from)
-                for band, halves in half_hours_by_band(shift).items():
+                for band, halves, rate in bands:
                     count, amount = per_band.get(band, (0, 0.0))
-                    per_band[band] = (count + halves, amount + halves * 0.5 * wage * rates[band])
+                    per_band[band] = (count + halves, amount + halves * 0.5 * wage * rate)
             name = plan.person(employee).name or employee
             for band, (halves, amount) in sorted(per_band.items()):
                 lines.append(CostLine(

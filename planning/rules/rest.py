@@ -3,21 +3,31 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Container, Sequence
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from planning.clock import UTC, local, longest_free, to_utc, work_blocks
+from planning.clock import (
+    UTC,
+    FreeTime,
+    local,
+    longest_free,
+    merge_intervals,
+    to_utc,
+    work_blocks,
+)
 from planning.danish import day_da, duration_da, moment_da
-from planning.model import RosterPlan, Severity, Shift, Violation
+from planning.model import Person, RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
+from planning.rules.facts import PersonFacts, facts
 
 if TYPE_CHECKING:
     from planning.roster_model import Lit, RosterModel, Slot
 
 
-def _utc(moment: datetime) -> datetime:
-    return to_utc(moment)
+_utc = to_utc  # a local (naive) or aware moment in UTC, cached
+_DAY = timedelta(hours=24)
 
 
 @lru_cache(maxsize=4096)
@@ -56,19 +66,30 @@ class DailyRest(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        for employee in plan.employees():
-            person = plan.person(employee)
-            needed = self.reduced_rest_h if person.reduced_rest_allowed else self.min_rest_h
-            shifts = plan.shifts_of(employee)
-            blocks = work_blocks(shifts)
-            for shift in plan.shifts_of(employee, with_history=False):
+        known = facts(plan)
+        for employee in known.employees:
+            needed = self.needed(plan.person(employee))
+            mine = known.of(employee)
+            free_time = mine.free_time
+            for index in self.short_of_rest(free_time, mine.period, needed):
+                shift = mine.period[index]
                 end = _utc(shift.end)
-                free, _, _ = longest_free(blocks, end - timedelta(hours=24), end)
+                free, _, _ = free_time.longest(end - _DAY, end)
                 free_h = free.total_seconds() / 3600
-                if free_h + 1e-9 >= needed:
-                    continue
-                found.append(self._explain(plan, shift, shifts, free_h, needed))
+                found.append(self._explain(plan, shift, list(mine.shifts), free_h, needed))
         return found
+
+    def needed(self, person: Person) -> float:
+        """Hours of rest the person needs in the 24 h before each shift end."""
+        return self.reduced_rest_h if person.reduced_rest_allowed else self.min_rest_h
+
+    @staticmethod
+    def short_of_rest(free_time: FreeTime, shifts: Sequence[Shift], needed: float
+                      ) -> list[int]:
+        """The indices of ``shifts`` (of the person whose work is ``free_time``) after
+        whose end the 24 h before hold less than ``needed`` hours of rest."""
+        ends = [_utc(shift.end) for shift in shifts]
+        return free_time.without_rest([(end - _DAY, end) for end in ends], needed)
 
     def post(self, builder: RosterModel) -> None:
         """R1 in the roster model (BEK 324/2002 §3). For each shift b a person may work,
@@ -144,23 +165,30 @@ class WeeklyRest(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        first = _checked_from(plan)
-        last = plan.period_end - timedelta(days=self.window_days)
-        for employee in plan.employees():
-            shifts = plan.shifts_of(employee)
-            blocks = work_blocks(shifts)
+        days, bounds = self.windows(plan.period_start, plan.weeks, bool(plan.history))
+        known = facts(plan)
+        for employee in known.employees:
+            mine = known.of(employee)
+            free_time = mine.free_time
             failing: list[tuple[date, float]] = []
-            day = first
-            while day <= last:
-                window = (_midnight(day), _midnight(day + timedelta(days=self.window_days)))
-                free, _, _ = longest_free(blocks, *window)
-                free_h = free.total_seconds() / 3600
-                if free_h + 1e-9 < self.weekly_rest_h and self._touches_period(plan, day):
-                    failing.append((day, free_h))
-                day += timedelta(days=1)
+            for index in free_time.without_rest(bounds, self.weekly_rest_h):
+                free, _, _ = free_time.longest(*bounds[index])
+                failing.append((days[index], free.total_seconds() / 3600))
             for run in _runs(failing):
-                found.append(self._explain(plan, employee, shifts, run))
+                found.append(self._explain(plan, employee, mine, run))
         return found
+
+    def windows(self, period_start: date, weeks: int, with_history: bool
+                ) -> tuple[list[date], list[tuple[datetime, datetime]]]:
+        """The checked windows of a plan: each one's first day and its bounds in UTC
+        (local midnight to local midnight ``window_days`` later), in time order."""
+        return _rest_windows(period_start, weeks, with_history, self.window_days)
+
+    def run_starts(self, free_time: FreeTime, days: list[date],
+                   bounds: list[tuple[datetime, datetime]]) -> set[date]:
+        """The first days of the runs of failing windows: one violation each, dated by it."""
+        failing = free_time.without_rest(bounds, self.weekly_rest_h)
+        return {days[i] for n, i in enumerate(failing) if n == 0 or failing[n - 1] != i - 1}
 
     def post(self, builder: RosterModel) -> None:
         """R2 in the roster model (BEK 324/2002 §4), the same windows the checker uses.
@@ -197,15 +225,15 @@ class WeeklyRest(Rule):
     def _touches_period(self, plan: RosterPlan, day: date) -> bool:
         return day + timedelta(days=self.window_days) > plan.period_start
 
-    def _explain(self, plan: RosterPlan, employee: str, shifts: list[Shift],
+    def _explain(self, plan: RosterPlan, employee: str, mine: PersonFacts,
                  run: list[tuple[date, float]]) -> Violation:
         name = plan.person(employee).name or employee
         start = run[0][0]
         end = start + timedelta(days=self.window_days)
         worst = min(h for _, h in run)
-        window_shifts = [s for s in plan.shifts_of(employee, with_history=False)
-                         if start <= s.day < end]
-        fix = self._shift_to_move(shifts, window_shifts, start, end)
+        days = mine.period_days
+        window_shifts = list(mine.period[bisect_left(days, start):bisect_left(days, end)])
+        fix = self._shift_to_move(mine, window_shifts, start, end)
         suggestion = (
             f"Flyt vagten {moment_da(fix.start)} til en kollega, så {name} får "
             f"{duration_da(self.weekly_rest_h)} sammenhængende fri." if fix else
@@ -223,14 +251,34 @@ class WeeklyRest(Rule):
                     f"{self.window_days}-day window from {start} (longest {worst:.2f} h)"),
         )
 
-    def _shift_to_move(self, shifts: list[Shift], candidates: list[Shift], start: date,
+    def _shift_to_move(self, mine: PersonFacts, candidates: list[Shift], start: date,
                        end: date) -> Shift | None:
+        """The first of ``candidates`` without which the window has the weekly rest."""
+        window_start, window_end = _midnight(start), _midnight(end)
+        rest = timedelta(hours=self.weekly_rest_h)
+        # Only shifts reaching into the window shape the free time inside it.
+        near = [(s, interval) for s, interval in zip(mine.shifts, mine.utc, strict=True)
+                if interval[1] > window_start and interval[0] < window_end]
         for candidate in candidates:
-            blocks = work_blocks(s for s in shifts if s is not candidate)
-            free, _, _ = longest_free(blocks, _midnight(start), _midnight(end))
-            if free >= timedelta(hours=self.weekly_rest_h):
+            blocks = merge_intervals([interval for s, interval in near if s is not candidate])
+            free, _, _ = longest_free(blocks, window_start, window_end)
+            if free >= rest:
                 return candidate
         return None
+
+
+@lru_cache(maxsize=256)
+def _rest_windows(period_start: date, weeks: int, with_history: bool, window_days: int
+                  ) -> tuple[list[date], list[tuple[datetime, datetime]]]:
+    """R2's windows (see ``WeeklyRest.windows``): every day from the checked start (14
+    days back when the history is given) whose window ends within the period and
+    reaches into it. Callers only read the lists."""
+    first = period_start - timedelta(days=14) if with_history else period_start
+    last = period_start + timedelta(weeks=weeks) - timedelta(days=window_days)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    days = [day for day in days if day + timedelta(days=window_days) > period_start]
+    return days, [(_midnight(day), _midnight(day + timedelta(days=window_days)))
+                  for day in days]
 
 
 class DaysOff(Rule):
@@ -251,17 +299,15 @@ class DaysOff(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        for employee in plan.employees():
-            shifts = plan.shifts_of(employee, with_history=False)
-            if not shifts:
+        known = facts(plan)
+        for employee in known.employees:
+            mine = known.of(employee)
+            if not mine.period:
                 continue
-            worked = _worked_days(shifts)
-            for week in range(plan.weeks):
-                monday = plan.period_start + timedelta(weeks=week)
-                days = [monday + timedelta(days=i) for i in range(7)]
+            worked = mine.worked
+            for days in self.short_weeks(plan.period_start, plan.weeks, worked):
+                monday = days[0]
                 free = [d for d in days if d not in worked]
-                if len(free) >= self.fridoegn_per_week:
-                    continue
                 name = plan.person(employee).name or employee
                 lightest = min((d for d in days if d in worked),
                                key=lambda d: (len(worked[d]), d))
@@ -278,6 +324,13 @@ class DaysOff(Rule):
                 ))
         return found
 
+    def short_weeks(self, period_start: date, weeks: int, worked: Container[date]
+                    ) -> list[list[date]]:
+        """The weeks (their seven days) with fewer than ``fridoegn_per_week`` days not
+        in ``worked`` (the calendar days the person's period shifts touch)."""
+        wanted = self.fridoegn_per_week
+        return [days for days in _weeks(period_start, weeks)
+                if sum(1 for d in days if d not in worked) < wanted]
 
     def post(self, builder: RosterModel) -> None:
         """R3 in the roster model (79.01 §4 stk.3): in every calendar week of the period at
@@ -315,10 +368,11 @@ class ReducedRest(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        for employee in plan.employees():
+        known = facts(plan)
+        for employee in known.employees:
             if not plan.person(employee).reduced_rest_allowed:
                 continue
-            shifts = plan.shifts_of(employee)
+            shifts = known.of(employee).shifts
             reduced: list[date] = []
             for previous, shift in zip(shifts, shifts[1:], strict=False):
                 if shift.start < datetime.combine(plan.period_start, datetime.min.time()):
@@ -379,13 +433,11 @@ class ReducedRest(Rule):
                         builder.at_most(self, reduced[d] + reduced[nxt], 1, employee=e,
                                         group=monday, dates=days, text=text)
 
-def _worked_days(shifts: list[Shift]) -> dict[date, list[Shift]]:
-    """Calendar days touched by work, with the shifts touching each."""
-    days: dict[date, list[Shift]] = {}
-    for shift in shifts:
-        for day in shift.days_touched():
-            days.setdefault(day, []).append(shift)
-    return days
+@lru_cache(maxsize=256)
+def _weeks(period_start: date, weeks: int) -> tuple[list[date], ...]:
+    """The period's calendar weeks, each as its seven days (callers only read them)."""
+    return tuple([period_start + timedelta(weeks=week, days=i) for i in range(7)]
+                 for week in range(weeks))
 
 
 def _runs(failing: list[tuple[date, float]]) -> list[list[tuple[date, float]]]:

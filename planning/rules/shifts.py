@@ -4,13 +4,15 @@ weekends off (R18) and breaks (R19)."""
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from planning.clock import shift_hours
 from planning.danish import day_da, duration_da, number_da
 from planning.model import RosterPlan, Severity, Shift, Violation
 from planning.rules.base import Param, Rule
+from planning.rules.facts import facts
 
 if TYPE_CHECKING:
     from planning.roster_model import Expr, RosterModel
@@ -18,12 +20,20 @@ if TYPE_CHECKING:
 
 def night_hours(shift: Shift, start_h: int = 22, end_h: int = 5) -> float:
     """Hours of the shift inside the night band [22:00, 05:00) (wall clock)."""
+    return _night_hours(shift.start, shift.end, start_h, end_h, shift.start.tzinfo)
+
+
+@lru_cache(maxsize=65536)
+def _night_hours(start: datetime, end: datetime, start_h: int, end_h: int,
+                 zone: tzinfo | None) -> float:
+    """``night_hours`` by the shift's times (cached: a roster repeats a few shift times;
+    ``zone`` is part of the key, as equal aware moments in two zones differ on the clock)."""
     total = 0.0
-    day = shift.start.date() - timedelta(days=1)
-    while day <= shift.end.date():
+    day = start.date() - timedelta(days=1)
+    while day <= end.date():
         band_start = datetime.combine(day, time(start_h))
         band_end = datetime.combine(day + timedelta(days=1), time(end_h))
-        overlap = min(shift.end, band_end) - max(shift.start, band_start)
+        overlap = min(end, band_end) - max(start, band_start)
         total += max(overlap.total_seconds(), 0) / 3600
         day += timedelta(days=1)
     return total
@@ -55,13 +65,14 @@ class NightWork(Rule):
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
         days = plan.weeks * 7
-        for employee in plan.employees():
-            shifts = plan.shifts_of(employee, with_history=False)
+        known = facts(plan)
+        for employee in known.employees:
+            mine = known.of(employee)
             flagged = plan.person(employee).night_worker
-            nights = sum(1 for s in shifts if is_night_shift(s))
-            if not (flagged or (flagged is None and nights >= self.min_night_shifts)):
+            if not (flagged or (flagged is None and sum(
+                    1 for s in mine.period if is_night_shift(s)) >= self.min_night_shifts)):
                 continue
-            average = sum(shift_hours(s) for s in shifts) / days
+            average = mine.period_hours / days
             if average <= self.max_avg_h_per_24h + 1e-9:
                 continue
             name = plan.person(employee).name or employee
@@ -113,8 +124,9 @@ class ConsecutiveNights(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        for employee in plan.employees():
-            nights = sorted({s.day for s in plan.shifts_of(employee) if is_night_shift(s)})
+        known = facts(plan)
+        for employee in known.employees:
+            nights = sorted({s.day for s in known.of(employee).shifts if is_night_shift(s)})
             run: list[date] = []
             for day in nights + [date.max]:
                 if run and day - run[-1] == timedelta(days=1):
@@ -207,9 +219,10 @@ class MaxShiftLength(_ShiftLengthRule):
     params = {"max_shift_h": Param(12.0, "h", 4, 13, "13 h is the ceiling R1 implies")}
 
     def check(self, plan: RosterPlan) -> list[Violation]:
+        limit = self.max_shift_h
         return [
-            self._length_violation(plan, s, shift_hours(s), self.max_shift_h, True)
-            for s in plan.shifts if shift_hours(s) > self.max_shift_h + 1e-9
+            self._length_violation(plan, s, shift_hours(s), limit, True)
+            for s in plan.shifts if shift_hours(s) > limit + 1e-9
         ]
 
     def post(self, builder: RosterModel) -> None:
@@ -230,9 +243,10 @@ class MinShiftLength(_ShiftLengthRule):
     params = {"min_shift_h": Param(3.0, "h", 0, 8)}
 
     def check(self, plan: RosterPlan) -> list[Violation]:
+        limit = self.min_shift_h
         return [
-            self._length_violation(plan, s, shift_hours(s), self.min_shift_h, False)
-            for s in plan.shifts if shift_hours(s) + 1e-9 < self.min_shift_h
+            self._length_violation(plan, s, shift_hours(s), limit, False)
+            for s in plan.shifts if shift_hours(s) + 1e-9 < limit
         ]
 
     def post(self, builder: RosterModel) -> None:
@@ -254,9 +268,13 @@ class SplitShift(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
-        for employee in plan.employees():
+        known = facts(plan)
+        for employee in known.employees:
+            mine = known.of(employee)
+            if len(set(mine.period_days)) == len(mine.period_days):
+                continue  # one shift a day at most: nothing split
             by_day: dict[date, list[Shift]] = {}
-            for shift in plan.shifts_of(employee, with_history=False):
+            for shift in mine.period:
                 by_day.setdefault(shift.day, []).append(shift)
             for day, shifts in sorted(by_day.items()):
                 if len(shifts) < 2:
@@ -296,12 +314,13 @@ class WeekendOff(Rule):
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
         needed = plan.weeks // self.weekend_off_every_n
-        for employee in plan.employees():
-            shifts = plan.shifts_of(employee, with_history=False)
-            if not shifts:
+        weekends = [plan.period_start + timedelta(weeks=w, days=5) for w in range(plan.weeks)]
+        known = facts(plan)
+        for employee in known.employees:
+            mine = known.of(employee)
+            if not mine.period:
                 continue
-            worked = {d for s in shifts for d in s.days_touched()}
-            weekends = [plan.period_start + timedelta(weeks=w, days=5) for w in range(plan.weeks)]
+            worked = mine.worked
             free = [sat for sat in weekends
                     if sat not in worked and sat + timedelta(days=1) not in worked]
             if len(free) >= needed:
@@ -355,8 +374,9 @@ class Break(Rule):
 
     def check(self, plan: RosterPlan) -> list[Violation]:
         found: list[Violation] = []
+        over_h = self.over_h
         for shift in plan.shifts:
-            if shift.break_minutes is None or shift_hours(shift) <= self.over_h + 1e-9:
+            if shift.break_minutes is None or shift_hours(shift) <= over_h + 1e-9:
                 continue
             if shift.break_minutes >= self.min_break_min:
                 continue

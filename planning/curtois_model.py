@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -51,6 +51,9 @@ class BenchmarkResult:
     optimal: bool
     wall_s: float
     seed: int
+    #: CPU seconds of the whole process during the solve (all CP-SAT threads): on a
+    #: shared machine the wall-clock limit buys very different amounts of search.
+    cpu_s: float = 0.0
 
 
 class CurtoisModel:
@@ -65,6 +68,9 @@ class CurtoisModel:
         #: Auxiliary variables by what they belong to (LNS frees them with their shifts).
         self.aux_day: dict[tuple[str, int], list[int]] = {}
         self.aux_cover: dict[tuple[int, str], list[int]] = {}
+        self.work: dict[tuple[str, int], cp_model.IntVar] = {}
+        #: (employee, Saturday) -> "works that weekend".
+        self.weekend: dict[tuple[str, int], cp_model.IntVar] = {}
         self._variables()
         for staff in instance.staff:
             self._staff_rules(staff)
@@ -92,6 +98,7 @@ class CurtoisModel:
         work = [m.new_bool_var(f"work_{e}_{d}") for d in range(horizon)]
         for d in range(horizon):
             self.aux_day[e, d] = [work[d].index]
+            self.work[e, d] = work[d]
         for d in range(horizon):
             m.add(work[d] == self.works(e, d))
             for s, spec in inst.shifts.items():
@@ -116,6 +123,7 @@ class CurtoisModel:
             w = m.new_bool_var(f"weekend_{e}_{sat // 7}")
             m.add_max_equality(w, [work[sat], work[sun]])
             weekend.append(w)
+            self.weekend[e, sat] = w
             self.aux_day[e, sat].append(w.index)
             self.aux_day[e, sun].append(w.index)
         m.add(sum(weekend) <= staff.max_weekends)
@@ -176,19 +184,51 @@ class CurtoisModel:
 
     def first_plan(self, roster: Roster, settings: SolveSettings) -> Incumbent | None:
         """A feasible plan close to ``roster`` (e.g. the greedy one): every employee
-        whose own plan keeps the hard rules keeps it, the others are re-planned by
-        CP-SAT with the rest fixed. Every hard rule of the benchmark concerns one
-        employee, so this is feasible whenever each employee alone can be planned."""
+        whose own plan keeps the hard rules keeps it, the others are re-planned one
+        at a time by CP-SAT with everyone else fixed (cover rows free), each within
+        an equal share of ``settings.time_limit_s``. Every hard rule of the benchmark
+        concerns one employee, so this is feasible whenever each employee alone can
+        be planned; None if one of them finds no plan in time."""
         inst = self.instance
-        broken = {s.id for s in inst.staff if staff_violations(inst, s, roster)}
+        broken = [s.id for s in inst.staff if staff_violations(inst, s, roster)]
+        incumbent = Incumbent(self.solution_of(roster), float("inf"))
+        cover = {i for index in self.aux_cover.values() for i in index}
+        deadline = time.perf_counter() + settings.time_limit_s
+        for done, e in enumerate(broken):
+            share = max((deadline - time.perf_counter()) / (len(broken) - done), 0.5)
+            free = self.freed({(e, d) for d in range(inst.horizon)}) | cover
+            for attempt in range(3):  # a busy machine may need more than the share
+                step = SolveSettings(share * (1 + 3 * attempt), settings.seed,
+                                     settings.workers)
+                status, found = solve_neighbourhood(
+                    self.model, incumbent, range(len(incumbent.solution)), free, step)
+                if found is not None or status == cp_model.INFEASIBLE:
+                    break
+            if found is None:
+                return None
+            incumbent = found
+        if not broken:  # the roster is feasible as it stands: price it
+            incumbent.objective = objective(inst, roster)
+        return self.net(incumbent)
+
+    def solution_of(self, roster: Roster) -> list[int]:
+        """The full solution vector of a roster: shifts, work and weekend literals, and
+        every cover row's net shortfall and surplus."""
         solution = [0] * len(self.model.proto.variables)
         for (e, d, s), var in self.x.items():
             solution[var.index] = int(roster.get((e, d)) == s)
-        start = Incumbent(solution, float("inf"))
-        fixable = [var.index for var in self.x.values()]
-        free = self.freed({(e, d) for e in broken for d in range(inst.horizon)})
-        _, found = solve_neighbourhood(self.model, start, fixable, free, settings)
-        return None if found is None else self.net(found)
+        for (e, d), var in self.work.items():
+            solution[var.index] = int((e, d) in roster)
+        for (e, sat), var in self.weekend.items():
+            solution[var.index] = int((e, sat) in roster or (e, sat + 1) in roster)
+        staffed: dict[tuple[int, str], int] = {}
+        for (_, d), s in roster.items():
+            staffed[d, s] = staffed.get((d, s), 0) + 1
+        for c, under, over in self.cover_vars:
+            have = staffed.get((c.day, c.shift), 0)
+            solution[under.index] = max(c.requirement - have, 0)
+            solution[over.index] = max(have - c.requirement, 0)
+        return solution
 
     def net(self, incumbent: Incumbent) -> Incumbent:
         """The incumbent with every cover row's under/over at the net shortfall or
@@ -260,6 +300,34 @@ class _People:
         self.size = min(self.size + 0.5, len(self.people)) if solved else max(self.size - 1, 2)
 
 
+class _Cover:
+    """Neighbourhood: a few employees who could work an under-covered shift (drawn by
+    its weight), re-planned over the whole horizon; a random group when every shift
+    is covered."""
+
+    def __init__(self, built: CurtoisModel, size: float) -> None:
+        self.built, self.size = built, size
+        self.people = [s.id for s in built.instance.staff]
+
+    def __call__(self, incumbent: Incumbent, rng: random.Random) -> Collection[int]:
+        built, inst = self.built, self.built.instance
+        solution = incumbent.solution
+        short = [(c, c.under * solution[u.index]) for c, u, _ in built.cover_vars
+                 if solution[u.index] > 0]
+        size = min(int(self.size), len(self.people))
+        group: set[str] = set()
+        if short:
+            cover = rng.choices([c for c, _ in short], [w for _, w in short])[0]
+            able = [e for e in self.people if (e, cover.day, cover.shift) in built.x]
+            group.update(rng.sample(able, min(size, len(able))))
+        while len(group) < size:
+            group.add(rng.choice(self.people))
+        return built.freed({(e, d) for e in group for d in range(inst.horizon)})
+
+    def adapt(self, solved: bool) -> None:
+        self.size = min(self.size + 0.5, len(self.people)) if solved else max(self.size - 1, 2)
+
+
 class _Window:
     """Neighbourhood: every employee (or a random share of them) over a window of days,
     mostly one holding a day with a shift under-covered."""
@@ -296,8 +364,16 @@ SMALL_FINAL_SHARE = 0.75
 #: Up to this many shift variables (Instances 1, 2, 4) CP-SAT on the whole model proves
 #: the optimum in seconds: no LNS at all.
 TINY_MODEL = 500
+#: The LNS neighbourhoods, taken in turn.
+NEIGHBOURHOODS = {
+    "base": lambda b: [_People(b, 4), _Window(b, 5), _People(b, 8), _Window(b, 10, 0.5)],
+    "cover": lambda b: [_People(b, 4), _Window(b, 5), _Cover(b, 6), _Window(b, 10, 0.5)],
+}
+NEIGHBOURHOOD_SET = "cover"
 #: Seconds a single LNS step may take.
 STEP_S = 1.5
+#: Whether an LNS step's different plan of equal objective replaces the incumbent.
+ACCEPT_EQUAL = True
 
 
 def solve(instance: Instance, settings: SolveSettings,
@@ -313,6 +389,13 @@ def solve(instance: Instance, settings: SolveSettings,
     the repair finds nothing in time, CP-SAT on the whole model finds the first plan.
     The objective is recomputed by the independent scorer.
     """
+    cpu_started = time.process_time()
+    result = _solve(instance, settings, hint)
+    return replace(result, cpu_s=time.process_time() - cpu_started)
+
+
+def _solve(instance: Instance, settings: SolveSettings, hint: Roster | None) -> BenchmarkResult:
+    """``solve`` without the CPU accounting."""
     started = time.perf_counter()
     deadline = started + settings.time_limit_s
     built = CurtoisModel(instance)
@@ -323,8 +406,10 @@ def solve(instance: Instance, settings: SolveSettings,
                           settings.workers, settings.subsolvers)
     incumbent = built.first_plan(hint or greedy_roster(instance), first)
     bound = 0.0
-    if incumbent is None:  # no repair in time: CP-SAT on the whole model finds one
-        solver = make_solver(first)
+    if incumbent is None:  # no repair: CP-SAT on the whole model finds one
+        solver = make_solver(SolveSettings(max(deadline - time.perf_counter(), 0.5),
+                                           settings.seed, settings.workers,
+                                           settings.subsolvers))
         status = solver.solve(built.model)
         bound = solver.best_objective_bound
         if status == cp_model.FEASIBLE:
@@ -334,15 +419,14 @@ def solve(instance: Instance, settings: SolveSettings,
         status = cp_model.FEASIBLE
     if incumbent is not None:
         fixable = range(len(incumbent.solution))
-        neighbourhoods = [_People(built, 4), _Window(built, 5), _People(built, 8),
-                          _Window(built, 10, 0.5)]
+        neighbourhoods = NEIGHBOURHOODS[NEIGHBOURHOOD_SET](built)
         final_share = SMALL_FINAL_SHARE if len(built.x) <= SMALL_MODEL else FINAL_SHARE
         lns_end = deadline - final_share * settings.time_limit_s
         if len(built.x) <= TINY_MODEL:
             lns_end = time.perf_counter()
         incumbent, _ = large_neighbourhood_search(
             built.model, incumbent, fixable, neighbourhoods, lns_end, settings.seed,
-            settings.workers, STEP_S, polish=built.net)
+            settings.workers, STEP_S, polish=built.net, accept_equal=ACCEPT_EQUAL)
         built.model.clear_hints()
         built.model.proto.solution_hint.vars.extend(range(len(incumbent.solution)))
         built.model.proto.solution_hint.values.extend(incumbent.solution)

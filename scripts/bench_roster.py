@@ -5,9 +5,9 @@ recompute every objective with the independent scorer, compare with the best kno
                                    [--workers 2] [--json] [--no-append]
 
 INSTANCE is a file path, an instance name (``Instance4``) or a number (``4``); the
-default is 1 2 4 5 6 7. Data is read from ``../shared/benchmarks/curtois/`` (never
-copied into the repository). The table is printed and appended to BENCHMARKS.md
-with the date, commit and machine.
+default is every instance of 1-12 that is given (1 2 4 5 6 7 8 10 11 12). Data is
+read from ``../shared/benchmarks/curtois/`` (never copied into the repository). The
+table is printed and appended to BENCHMARKS.md with the date, commit and machine.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from scripts.benchlog import append, commit, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "benchmarks" / "curtois"
-DEFAULT_INSTANCES = ["1", "2", "4", "5", "6", "7"]
+DEFAULT_INSTANCES = ["1", "2", "4", "5", "6", "7", "8", "10", "11", "12"]
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,16 @@ class Row:
     def wall_s(self) -> float:
         return statistics.median(r.wall_s for r in self.runs)
 
+    @property
+    def cpu_s(self) -> float:
+        return statistics.median(r.cpu_s for r in self.runs)
+
     def as_json(self) -> dict[str, object]:
         return {"instance": self.instance, "objective": self.median, "bound": self.bound,
                 "optimal": self.optimal == len(self.runs), "best_known": self.best_known,
                 "gap_pct": None if self.gap_pct is None else round(self.gap_pct, 2),
-                "wall_s": round(self.wall_s, 2), "seeds": [r.seed for r in self.runs],
+                "wall_s": round(self.wall_s, 2), "cpu_s": round(self.cpu_s, 2),
+                "seeds": [r.seed for r in self.runs],
                 "objectives": [r.objective for r in self.runs]}
 
 
@@ -91,14 +96,19 @@ def best_known(data: Path) -> dict[str, int]:
 
 def table(rows: list[Row]) -> str:
     lines = ["| instance | best known | median objective | gap % | seeds (objectives) "
-             "| proven optimal | bound | median s |",
-             "|---|---:|---:|---:|---|---:|---:|---:|"]
+             "| proven optimal | bound | median s | median CPU s |",
+             "|---|---:|---:|---:|---|---:|---:|---:|---:|"]
     for row in rows:
         gap = "–" if row.gap_pct is None else f"{row.gap_pct:.2f}"
         median = "–" if row.median is None else f"{row.median:g}"
         seeds = ", ".join(f"{r.seed}: {r.objective}" for r in row.runs)
         lines.append(f"| {row.instance} | {row.best_known or '–'} | {median} | {gap} | {seeds} "
-                     f"| {row.optimal}/{len(row.runs)} | {row.bound:g} | {row.wall_s:.1f} |")
+                     f"| {row.optimal}/{len(row.runs)} | {row.bound:g} | {row.wall_s:.1f} "
+                     f"| {row.cpu_s:.1f} |")
+    gaps = [row.gap_pct for row in rows if row.gap_pct is not None]
+    if gaps:
+        lines += ["", f"Gap over {len(gaps)} instances: mean {statistics.mean(gaps):.2f} %, "
+                      f"largest {max(gaps):.2f} %."]
     return "\n".join(lines)
 
 

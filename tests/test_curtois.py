@@ -185,3 +185,56 @@ def test_the_first_plan_and_the_lns_keep_every_hard_rule_and_never_get_worse():
     roster = built.roster_of(best.solution)
     assert hard_violations(instance, roster) == []
     assert objective(instance, roster) == best.objective <= start.objective
+
+
+def _feasible_with(model, values):
+    """Whether ``values`` (one per model variable) satisfies every constraint of
+    ``model``, and the objective it scores there."""
+    from ortools.sat.python import cp_model
+
+    check = cp_model.CpModel()
+    check.proto.copy_from(model.proto)
+    for index, value in enumerate(values):
+        check.add(check.get_int_var_from_proto_index(index) == value)
+    solver = cp_model.CpSolver()
+    status = solver.solve(check)
+    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE), solver.objective_value
+
+
+def test_a_neighbourhood_step_keeps_the_fixed_part_and_every_constraint_of_the_model():
+    """solve_neighbourhood builds a reduced sub-model (fixed terms folded into bounds,
+    constraints of fixed variables left out); what it returns must still satisfy the
+    whole model, keep every fixed variable at its incumbent value (including those at
+    0, which an earlier version let move) and report the whole model's objective."""
+    import random
+
+    from ortools.sat.python import cp_model
+
+    from planning.cpsat import Incumbent, solve_neighbourhood
+
+    model = cp_model.CpModel()
+    x = [model.new_bool_var(f"x{i}") for i in range(10)]
+    y = model.new_int_var(0, 6, "y")
+    w = model.new_bool_var("w")
+    model.add_bool_or(x[0], ~x[1], x[2])
+    model.add(sum(x[:5]) + y == 4)
+    model.add(sum(x[5:]) >= 2).only_enforce_if(w)
+    model.add_max_equality(w, [x[3], x[8]])
+    model.add_at_most_one(x[6:9])
+    model.add_bool_and(~x[9]).only_enforce_if(x[4])
+    model.minimize(sum((i % 3 + 1) * v for i, v in enumerate(x)) + 2 * y + 5 * (1 - w))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    start = [0, 1, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1]  # x0..x9, y, w
+    ok, value = _feasible_with(model, start)
+    assert ok
+    incumbent = Incumbent(start, value)
+    rng = random.Random(4)
+    for _ in range(12):
+        free = set(rng.sample(range(12), rng.randrange(1, 7)))
+        status, found = solve_neighbourhood(model, incumbent, range(12), free,
+                                            SolveSettings(2.0, 1, 1))
+        assert status == cp_model.OPTIMAL and found is not None
+        assert all(found.solution[i] == start[i] for i in range(12) if i not in free)
+        ok, value = _feasible_with(model, found.solution)
+        assert ok and value == found.objective <= incumbent.objective

@@ -185,13 +185,15 @@ def _follow_a_job(planner: Client, base: str) -> None:
     assert status == 202, job
 
     # Poll on new connections until both workers have answered about the job.
+    # (The worker running the solver is slower to accept; the idle one takes most
+    # connections, so keep polling, a little apart, until the busy one answers too.)
     answered: dict[str, str] = {}
-    for _ in range(200):
+    deadline = time.monotonic() + 90
+    while len(answered) < 2 and time.monotonic() < deadline:
         status, answer, worker = _fresh(planner, "GET", f"{base}/{job['job_id']}")
         assert status == 200, answer  # never "no such job", whichever worker answers
         answered[worker] = answer["status"]
-        if len(answered) == 2:
-            break
+        time.sleep(0.02)
     assert set(answered) == {"1", "2"}, answered
     assert started_by in answered
 

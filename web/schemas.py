@@ -579,14 +579,23 @@ class VisitMoveSchema(CommandSchema):
     employee_ids = employee_ids()
     start = moment()
     reason = reason(required=True)
+    double_staffed = fields.Boolean(metadata={
+        "description": "true: the visit now needs two people (dobbeltbemanding)"})
 
 
 class MoveVisitsSchema(CommandSchema):
-    """Moves in one or more teams' day plans (team id -> moves), stored together."""
+    """Moves in one or more teams' day plans (team id -> moves), stored together with
+    the visits cancelled (team id -> visit id -> reason) and added (team id -> visits)."""
 
     date = day()
-    moves = fields.Dict(keys=fields.UUID(), required=True, validate=validate.Length(1, 20),
+    moves = fields.Dict(keys=fields.UUID(), required=True, validate=validate.Length(0, 20),
                         values=fields.List(fields.Nested(VisitMoveSchema),
+                                           validate=validate.Length(1, 1000)))
+    cancelled = fields.Dict(keys=fields.UUID(), validate=validate.Length(1, 20),
+                            values=fields.Dict(keys=local_id(), values=reason(),
+                                               validate=validate.Length(1, 1000)))
+    added = fields.Dict(keys=fields.UUID(), validate=validate.Length(1, 20),
+                        values=fields.List(fields.Nested(VisitSchema),
                                            validate=validate.Length(1, 1000)))
 
 

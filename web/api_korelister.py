@@ -226,10 +226,7 @@ class Proposals(MethodView):
         the answer's ``draft_id`` when its ``status`` is ``ready``."""
         team, when = _team_and_day(team_id, day)
         draft = propose(team_id, when)
-        if args["wait"]:
-            draft = drafts().wait(draft, draft.time_limit_s + WAIT_GRACE_S)
-        answer = day_answer(team, show_day(team_id, when, draft.id, draft.kind))
-        return (answer, 202) if answer["status"] == "running" else answer
+        return _started(team, team_id, when, draft, args["wait"])
 
 
 @blp.route("/<uuid:team_id>/korelister/<day>/proposals/<draft_id>")
@@ -264,10 +261,7 @@ class Sick(MethodView):
         (nothing stored); accept the answer's ``draft_id`` when ``status`` is ``ready``."""
         team, when = _team_and_day(team_id, day)
         draft = mark_sick(team_id, when, body["employee_id"], body["from_"], "from")
-        if args["wait"]:
-            draft = drafts().wait(draft, draft.time_limit_s + WAIT_GRACE_S)
-        answer = day_answer(team, show_day(team_id, when, draft.id, draft.kind))
-        return (answer, 202) if answer["status"] == "running" else answer
+        return _started(team, team_id, when, draft, args["wait"])
 
 
 @blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>")
@@ -294,7 +288,12 @@ def _replanning(team_id: UUID, day: str, kind: str, data: dict[str, Any],
                 wait: bool) -> Any:
     """Start a puslemøde change's replanning; the answer (202 while it runs)."""
     team, when = _team_and_day(team_id, day)
-    draft = change_day(team_id, when, kind, data)
+    return _started(team, team_id, when, change_day(team_id, when, kind, data), wait)
+
+
+def _started(team: dict[str, Any], team_id: UUID, when: Any, draft: Any, wait: bool) -> Any:
+    """The answer to a started proposal or replanning: 201 when done (after waiting for
+    it when ``wait``), else 202 with ``status: running``."""
     if wait:
         draft = drafts().wait(draft, draft.time_limit_s + WAIT_GRACE_S)
     answer = day_answer(team, show_day(team_id, when, draft.id, draft.kind))

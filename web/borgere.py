@@ -104,12 +104,34 @@ class Course:
 
 
 @contextmanager
-def history_view() -> Iterator[Any]:
-    """The citizen history view, caught up with the log, one reader at a time."""
-    projection, lock = current_app.extensions["pusleplan_citizen_history"]
+def caught_up(key: str) -> Iterator[Any]:
+    """The view of read model ``current_app.extensions[key]``, caught up with the log,
+    for one reader at a time (its row cache is not shared between threads)."""
+    projection, lock = current_app.extensions[key]
     with lock:
         catch_up_all(services().app, [projection])
         yield projection.view
+
+
+def history_view() -> Any:
+    """The citizen history view (a context manager, as ``caught_up``)."""
+    return caught_up("pusleplan_citizen_history")
+
+
+def parse_period(first_text: str | None, last_text: str | None, names: tuple[str, str],
+                 default_last: date, default_days: int, max_days: int) -> tuple[date, date]:
+    """[first, last] from two optional dates (defaults: ``default_days`` up to
+    ``default_last``). :raise ValidationFailed: naming the field for a bad date, a
+    backwards period or one longer than ``max_days``."""
+    last = parse_day(last_text, names[1]) if last_text else default_last
+    first = (parse_day(first_text, names[0]) if first_text
+             else last - timedelta(default_days - 1))
+    if last < first:
+        raise invalid(names[1], "The end lies before the start.",
+                      "Til-datoen ligger før fra-datoen.")
+    if (last - first).days >= max_days:
+        raise invalid(names[1], f"More than {max_days} days.", f"Vis højst {max_days} dage.")
+    return first, last
 
 
 def _key() -> bytes | None:
@@ -149,14 +171,7 @@ def course(team: dict[str, Any], ref: str, first_text: str | None,
         raise NotFound("Borgeren findes ikke i teamet.", f"no citizen {ref[:40]!r} in team")
     visits = [e for e in data.entries if e.kind == "visit"]
     latest = max((date.fromisoformat(e.day) for e in visits if e.day), default=date.today())
-    last = parse_day(last_text, names[1]) if last_text else latest
-    first = (parse_day(first_text, names[0]) if first_text
-             else last - timedelta(DEFAULT_DAYS - 1))
-    if last < first:
-        raise invalid(names[1], "The end lies before the start.",
-                      "Til-datoen ligger før fra-datoen.")
-    if (last - first).days >= MAX_DAYS:
-        raise invalid(names[1], f"More than {MAX_DAYS} days.", f"Vis højst {MAX_DAYS} dage.")
+    first, last = parse_period(first_text, last_text, names, latest, DEFAULT_DAYS, MAX_DAYS)
     period = [e for e in visits if e.day and first <= date.fromisoformat(e.day) <= last]
     names = _Names(key is None)
     recent = last - timedelta(CONTINUITY_DAYS - 1)

@@ -15,15 +15,13 @@ their roster's history on the Vagtplan page, and evaluators see no actors.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from flask_login import current_user
 
 from domain.dayplans import dayplan_id
@@ -32,12 +30,11 @@ from domain.teams import team_id
 from domain.values import Role
 from projections.audittrail import AuditEntry, AuditTrail
 from projections.catalogue import VIEW_POOL
-from projections.runner import catch_up_all, make_view
+from projections.runner import make_view
 from web import services
 from web.auth import ROLE_DA
 from web.authz import require_team
-from web.borgere import warm_up
-from web.runlists import invalid, parse_day
+from web.borgere import caught_up, parse_period, warm_up
 
 bp = Blueprint("revisionsspor", __name__)
 
@@ -87,13 +84,9 @@ class Trail:
     truncated: bool
 
 
-@contextmanager
-def trail_view() -> Iterator[Any]:
-    """The audit-trail view, caught up with the log, one reader at a time."""
-    projection, lock = current_app.extensions["pusleplan_audit_trail"]
-    with lock:
-        catch_up_all(services().app, [projection])
-        yield projection.view
+def trail_view() -> Any:
+    """The audit-trail view (a context manager, as ``web.borgere.caught_up``)."""
+    return caught_up("pusleplan_audit_trail")
 
 
 def readable_trail(code_or_id: Any) -> dict[str, Any]:
@@ -114,14 +107,8 @@ def team_trail(team: dict[str, Any], first_text: str | None, last_text: str | No
     :raise ValidationFailed: naming the field for a bad or backwards date, or a period
         longer than ``MAX_DAYS``.
     """
-    last = parse_day(last_text, names[1]) if last_text else date.today()
-    first = (parse_day(first_text, names[0]) if first_text
-             else last - timedelta(DEFAULT_DAYS - 1))
-    if last < first:
-        raise invalid(names[1], "The end lies before the start.",
-                      "Til-datoen ligger før fra-datoen.")
-    if (last - first).days >= MAX_DAYS:
-        raise invalid(names[1], f"More than {MAX_DAYS} days.", f"Vis højst {MAX_DAYS} dage.")
+    first, last = parse_period(first_text, last_text, names, date.today(), DEFAULT_DAYS,
+                               MAX_DAYS)
     app, tid = services().app, UUID(team["id"])
     days = [first + timedelta(n) for n in range((last - first).days + 1)]
     rosters = {r for r in (app.roster_covering(tid, d) for d in days[::7] + [last]) if r}

@@ -247,14 +247,7 @@ class _SubModel:
                 self._ref(r) for r in data)  # type: ignore[attr-defined]
         elif kind == "linear":
             variables, coeffs, domain = data  # type: ignore[misc]
-            constant = 0
-            local_vars, local_coeffs = [], []
-            for v, c in zip(variables, coeffs, strict=True):
-                if self.fixed[v]:
-                    constant += c * self.solution[v]
-                else:
-                    local_vars.append(self._var(v))
-                    local_coeffs.append(c)
+            local_vars, local_coeffs, constant = self._free_part(variables, coeffs)
             linear = constraint.linear
             linear.vars.extend(local_vars)
             linear.coeffs.extend(local_coeffs)
@@ -270,12 +263,10 @@ class _SubModel:
                 expr.coeffs.extend(source[1])
                 expr.offset = source[2]
 
-    def _objective(self) -> None:
-        """The objective over the free variables, the fixed terms in its offset."""
-        if self.index.objective is None:
-            return
-        variables, coeffs, offset, scaling = self.index.objective
-        objective = self.proto.objective
+    def _free_part(self, variables: Sequence[int], coeffs: Sequence[int]
+                   ) -> tuple[list[int], list[int], int]:
+        """A linear term over the sub-model: its free variables (renumbered) with their
+        coefficients, and the fixed variables' contribution as a constant."""
         constant = 0
         local_vars, local_coeffs = [], []
         for v, c in zip(variables, coeffs, strict=True):
@@ -284,6 +275,15 @@ class _SubModel:
             else:
                 local_vars.append(self._var(v))
                 local_coeffs.append(c)
+        return local_vars, local_coeffs, constant
+
+    def _objective(self) -> None:
+        """The objective over the free variables, the fixed terms in its offset."""
+        if self.index.objective is None:
+            return
+        variables, coeffs, offset, scaling = self.index.objective
+        objective = self.proto.objective
+        local_vars, local_coeffs, constant = self._free_part(variables, coeffs)
         objective.vars.extend(local_vars)
         objective.coeffs.extend(local_coeffs)
         objective.offset = offset + constant

@@ -29,6 +29,7 @@ from tests.web_support import (
     login,
     make_world,
     post,
+    wait_until_serving,
     web_app,
 )
 from web import daydrafts, services
@@ -708,18 +709,7 @@ def test_two_worker_processes_share_the_proposal_and_either_accepts_it(
     url = f"http://127.0.0.1:{port}"
     planner = Client(url)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            probe = Client(url)
-            try:
-                if probe.request("GET", "/api/session")[0] == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-            finally:
-                probe.close()
+        wait_until_serving(server, url, tmp_path / "server.log")
         planner.log_in("planner", PASSWORD)
         base = f"/api/teams/{world.a.team}/korelister/{DAY}"
 

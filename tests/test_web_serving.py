@@ -17,7 +17,15 @@ from domain.values import Profession, ShiftLayer
 from scripts.bench_web import Client, free_port
 from tests.conftest import Store
 from tests.factories import at
-from tests.web_support import ADMIN, MONDAY, PASSWORD, World, give_shift, make_world
+from tests.web_support import (
+    ADMIN,
+    MONDAY,
+    PASSWORD,
+    World,
+    give_shift,
+    make_world,
+    wait_until_serving,
+)
 from web import services
 from web.rosterdata import read_cache
 from web.server import WORKERS_ENV, workers_from_env
@@ -140,18 +148,7 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Wor
     log.close()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, (tmp_path / "server.log").read_text()
-            probe = Client(url)
-            try:
-                if probe.request("GET", "/api/session")[0] == 200:
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-            finally:
-                probe.close()
+        wait_until_serving(server, url, tmp_path / "server.log")
         yield world, url
     finally:
         server.terminate()

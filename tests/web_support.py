@@ -12,10 +12,13 @@ Team A (T1) and team B (T2) each have three members and an open 8-week roster
 from __future__ import annotations
 
 import re
+import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -102,6 +105,25 @@ def make_world(store: Store, **config: Any) -> Iterator[World]:
             services().close()
 
 
+def wait_until_serving(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    """Wait (at most a minute) until the server process answers ``GET /api/session``;
+    fail with its log if it exits first."""
+    from scripts.bench_web import Client
+
+    deadline = time.monotonic() + 60
+    while True:
+        assert server.poll() is None, log.read_text()
+        probe = Client(url)
+        try:
+            if probe.request("GET", "/api/session")[0] == 200:
+                return
+        except OSError:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        finally:
+            probe.close()
+
+
 def csrf_token(client: FlaskClient) -> str:
     """The session's CSRF token (what a browser finds in the page)."""
     return str(client.get("/api/session").get_json()["csrf_token"])
@@ -136,4 +158,4 @@ def give_shift(world: World, scenario: Scenario, member: int, shift_id: str, day
 
 
 __all__ = ["MONDAY", "PASSWORD", "ROLES", "World", "csrf_token", "form_token", "give_shift",
-           "login", "make_world", "post", "web_app"]
+           "login", "wait_until_serving", "make_world", "post", "web_app"]

@@ -264,26 +264,6 @@ class Sick(MethodView):
         return _started(team, team_id, when, draft, args["wait"])
 
 
-@blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>")
-class SickReplan(MethodView):
-    @blp.response(200, DayAnswer)
-    def get(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
-        """A puslemøde replanning: its progress (``status: running``), then the moves."""
-        team, when = _team_and_day(team_id, day)
-        return day_answer(team, show_day(team_id, when, draft_id, "puslemoede"))
-
-
-@blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>/accept")
-class AcceptSick(MethodView):
-    @blp.response(200, AcceptAnswer)
-    @blp.alt_response(409, schema=a.ErrorAnswer, description="Kørelisterne er ændret imens")
-    def post(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
-        """Record the replanning's moves (VisitMoved) and the sickness (AbsenceRegistered)."""
-        team, when = _team_and_day(team_id, day)
-        recorded = accept_replan(team_id, when, draft_id)
-        return {**day_answer(team, show_day(team_id, when)), "recorded": recorded}
-
-
 def _replanning(team_id: UUID, day: str, kind: str, data: dict[str, Any],
                 wait: bool) -> Any:
     """Start a puslemøde change's replanning; the answer (202 while it runs)."""
@@ -326,21 +306,26 @@ _change_endpoint("extra", EXTRA, ExtraVisitBody,
                  "Puslemøde: an extra visit today (e.g. after a discharge); replan the day.")
 
 
-@blp.route("/<uuid:team_id>/korelister/<day>/replans/<draft_id>")
+@blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>", endpoint="SickReplan")
+@blp.route("/<uuid:team_id>/korelister/<day>/replans/<draft_id>", endpoint="Replanning")
 class Replanning(MethodView):
     @blp.response(200, DayAnswer)
     def get(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
-        """A puslemøde replanning (any change): its progress, then the moves."""
+        """A puslemøde replanning (someone sick, or another change): its progress
+        (``status: running``), then the moves."""
         team, when = _team_and_day(team_id, day)
         return day_answer(team, show_day(team_id, when, draft_id, "puslemoede"))
 
 
-@blp.route("/<uuid:team_id>/korelister/<day>/replans/<draft_id>/accept")
+@blp.route("/<uuid:team_id>/korelister/<day>/sick/<draft_id>/accept", endpoint="AcceptSick")
+@blp.route("/<uuid:team_id>/korelister/<day>/replans/<draft_id>/accept",
+           endpoint="AcceptReplanning")
 class AcceptReplanning(MethodView):
     @blp.response(200, AcceptAnswer)
     @blp.alt_response(409, schema=a.ErrorAnswer, description="Kørelisterne er ændret imens")
     def post(self, team_id: UUID, day: str, draft_id: str) -> dict[str, Any]:
-        """Record a replanning: the moves, and the cancelled, added or doubled visit."""
+        """Record a replanning: the moves (VisitMoved), the cancelled, added or doubled
+        visit, and a sickness (AbsenceRegistered)."""
         team, when = _team_and_day(team_id, day)
         recorded = accept_replan(team_id, when, draft_id)
         return {**day_answer(team, show_day(team_id, when)), "recorded": recorded}

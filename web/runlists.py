@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from secrets import token_urlsafe
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.application import CONFLICT_MESSAGE, Pusleplan
@@ -41,7 +41,7 @@ from planning.routing_proposal import (
 )
 from planning.travel import TravelTimes
 from web.dayproblem import DayContext
-from web.solving import share_of_limit
+from web.solving import BackgroundWork
 
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)  # days the pages and API plan
 STORED_SLACK = 60  # minutes around a stored person's visits when they have no shift
@@ -195,7 +195,7 @@ class SisterPart:
 
 
 @dataclass
-class Draft:
+class Draft(BackgroundWork):
     """A proposal (kind ``forslag``) or a puslemøde replanning (kind ``puslemoede``).
 
     A proposal is made in the background (``web.daydrafts``): until the route
@@ -222,19 +222,7 @@ class Draft:
     made_at: float = field(default_factory=time.time)  # wall clock: shared by processes
     finished: float | None = None
     failed: bool = False
-
-    @property
-    def running(self) -> bool:
-        return self.finished is None
-
-    @property
-    def elapsed_s(self) -> float:
-        return (self.finished or time.time()) - self.made_at
-
-    @property
-    def progress(self) -> float:
-        """0–1: the share of the planner's time limit used (it stops at the limit)."""
-        return share_of_limit(self.running, self.elapsed_s, self.time_limit_s)
+    START_FIELD: ClassVar[str] = "made_at"
 
 
 def new_draft_id() -> str:

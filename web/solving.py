@@ -23,7 +23,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from secrets import token_urlsafe
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import has_app_context
 
@@ -43,16 +43,35 @@ BUSY = "Planlæggeren regner allerede på to forslag – prøv igen om lidt."
 GRACE_S = 120.0
 
 
-def share_of_limit(running: bool, elapsed_s: float, time_limit_s: float) -> float:
-    """A solver's progress, 0–1: the share of its time limit used (it stops at the limit);
-    1 once it is done, never 1 while it runs."""
-    if not running:
+class BackgroundWork:
+    """Whether background work (a roster job, a route draft) runs, how long it has run
+    and its progress. The subclass has ``finished`` (wall clock, None while it runs),
+    ``time_limit_s`` and its wall-clock start in the field ``START_FIELD`` names."""
+
+    START_FIELD: ClassVar[str] = "started"
+    finished: float | None
+    time_limit_s: float
+
+    @property
+    def running(self) -> bool:
+        return self.finished is None
+
+    @property
+    def elapsed_s(self) -> float:
+        started: float = getattr(self, self.START_FIELD)
+        return (self.finished or time.time()) - started
+
+    @property
+    def progress(self) -> float:
+        """0–1: the share of the time limit used (the solver stops at the limit); 1 once
+        done, never 1 while it runs."""
+        if self.running:
+            return min(self.elapsed_s / max(self.time_limit_s, 0.1), 0.99)
         return 1.0
-    return min(elapsed_s / max(time_limit_s, 0.1), 0.99)
 
 
 @dataclass
-class Job:
+class Job(BackgroundWork):
     """One run of the roster planner for one roster (at the version it was asked at)."""
 
     id: str
@@ -66,19 +85,6 @@ class Job:
     shifts: list[dict[str, Any]] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     failed: bool = False
-
-    @property
-    def running(self) -> bool:
-        return self.finished is None
-
-    @property
-    def elapsed_s(self) -> float:
-        return (self.finished or time.time()) - self.started
-
-    @property
-    def progress(self) -> float:
-        """0–1: the share of the time limit used (the solver stops at the limit)."""
-        return share_of_limit(self.running, self.elapsed_s, self.time_limit_s)
 
     @property
     def feasible(self) -> bool:

@@ -1,7 +1,7 @@
 """The morning puslemøde at the wall screen: a member opens today's run lists, asks for
 a proposal, accepts it, marks a colleague sick from 10:00, sees the moved visits
-highlighted and accepts the replanning, then puts in an extra visit. Screenshots (wall screen and phone) go to
-screenshots/."""
+highlighted and accepts the replanning, then puts in an extra visit. Screenshots (wall
+screen and phone) go to screenshots/."""
 
 from __future__ import annotations
 

@@ -107,7 +107,7 @@ class DayPlan(Aggregate):
         visit = self.get_open_visit(visit_id)
         self.check_on_day(start)
         if window is not None:
-            check_window(start, visit["minutes"], *window)
+            check_window(start, visit["minutes"], *window, previous=visit["start"])
         staffed = visit["double_staffed"] if double_staffed is None else double_staffed
         self.check_staffing(
             employee_ids, Profession(visit["required_profession"]), staffed, citizen, staff,
@@ -268,16 +268,24 @@ def check_available(employee_id: str, person: dict[str, Any]) -> None:
         )
 
 
-def check_window(start: datetime, minutes: int, window_start: time, window_end: time) -> None:
+def check_window(start: datetime, minutes: int, window_start: time, window_end: time,
+                 previous: datetime | None = None) -> None:
     """A visit starts inside its time window and ends by its end (tidsvindue).
 
     When the visit is longer than the window (services merged into one visit),
-    it must start at the window's start.
+    it must start at the window's start. A move of a visit that already starts
+    outside its window (people planned it so) may keep or shrink that breach
+    (``previous``: its current start), never widen it.
     """
     first = window_start.hour * 60 + window_start.minute
     last = max(first, window_end.hour * 60 + window_end.minute - minutes)
     at = start.hour * 60 + start.minute
-    if not first <= at <= last:
+
+    def outside(minute: int) -> int:
+        return max(first - minute, minute - last, 0)
+
+    before = outside(previous.hour * 60 + previous.minute) if previous is not None else 0
+    if outside(at) > before:
         latest = f"{last // 60:02d}:{last % 60:02d}"
         raise RuleBroken(
             f"Besøget skal starte mellem {window_start:%H:%M} og {latest} "

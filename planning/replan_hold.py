@@ -7,9 +7,11 @@ over and moves many visits. So before replanning, each kept run list is timed
 under the planner's travel times (stored start, or later when travel or the
 break pushes it), and the problem is widened just enough to hold it: a visit's
 window grows to include its kept start, a shift to include the run, a break
-window to include the first place the break fits. Stops the rules forbid for
+window to include the nearest gap the break fits in. Stops the rules forbid for
 their person (profession, a substitute at a red/yellow citizen) are not held:
-they must move. Every widening is reported (``Widened``).
+they must move; so are stops the timed run reaches only after both their
+window and their current start, since a move may not make a visit later than
+its window and its current start allow. Every widening is reported (``Widened``).
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ def hold_current(stage: RoutingProblem, starts: Mapping[StopKey, int],
     """
     visits = {v.visit_id: v for v in stage.visits}
     people = {c.caregiver_id: c for c in stage.caregivers}
-    must_move = frozenset(
+    must_move = set(
         key for key, who in stage.incumbent.items()
         if key[0] in visits and who in people
         and not (qualified(people[who], visits[key[0]])
@@ -75,8 +77,21 @@ def hold_current(stage: RoutingProblem, starts: Mapping[StopKey, int],
     known = {(v.visit_id, s) for v in stage.visits for s in v.slots}
     routes = {who: tuple(k for k in keys if k in known and k not in must_move)
               for who, keys in stage.initial_routes.items() if who in people}
-    incumbent = {k: w for k, w in stage.incumbent.items() if k not in must_move}
     times, caregivers, widened = _time_runs(stage, routes, starts, travel_times)
+    # A stop the timed run reaches only after its window and after its current
+    # start (travel or the break push it) cannot be held there: held, it would
+    # be recorded later than its window allows. It leaves the warm start and is
+    # placed again by the search; it counts as a stop the change forced to move.
+    for _ in range(ROUNDS):
+        late = {k for k, t in times.items()
+                if k not in stage.fixed and k in starts
+                and t > max(visits[k[0]].window.end, starts[k])}
+        if not late:
+            break
+        must_move |= late
+        routes = {who: tuple(k for k in keys if k not in late) for who, keys in routes.items()}
+        times, caregivers, widened = _time_runs(stage, routes, starts, travel_times)
+    incumbent = {k: w for k, w in stage.incumbent.items() if k not in must_move}
     new_visits = []
     for visit in stage.visits:
         held = [times[(visit.visit_id, s)] for s in visit.slots
@@ -89,7 +104,7 @@ def hold_current(stage: RoutingProblem, starts: Mapping[StopKey, int],
     kept = {k: t for k, t in times.items() if k in incumbent}
     problem = replace(stage, visits=tuple(new_visits), caregivers=tuple(caregivers),
                       incumbent=incumbent, initial_routes=routes, incumbent_start=kept)
-    return Held(problem, must_move, tuple(widened))
+    return Held(problem, frozenset(must_move), tuple(widened))
 
 
 def _time_runs(stage: RoutingProblem, routes: Mapping[str, tuple[StopKey, ...]],
@@ -121,8 +136,9 @@ def _time_run(stage: RoutingProblem, caregiver: Caregiver, keys: tuple[StopKey, 
               travel_times: TravelTimes) -> tuple[dict[StopKey, int], Caregiver, list[Widened]]:
     """One run list timed: start no earlier than kept (or pinned) and than travel allows.
 
-    The break goes into the first gap inside its window that holds it; when no
-    gap does, it is taken at the first place it may start, pushing later stops.
+    The break goes into the first gap inside its window that holds it; else
+    into the gap nearest its window that holds it; only when no gap does, it is
+    taken at the first place it may start, pushing later stops.
     """
     places = [caregiver.base] + [visits[k[0]].location for k in keys]
     matrix = travel_times.matrix(places)
@@ -136,11 +152,18 @@ def _time_run(stage: RoutingProblem, caregiver: Caregiver, keys: tuple[StopKey, 
         fits = [(n, max(free, pause.start)) for n, (free, leave) in enumerate(legs)
                 if max(free, pause.start) <= pause.end
                 and leave - max(free, pause.start) >= minutes]
+        # No gap in the window holds it: the first gap that does, outside the
+        # window, before pushing visits later (a stored plan does not say
+        # where its break was; a moved break beats late visits).
+        outside = sorted(
+            ((n, min(leave - minutes, pause.start) if free < pause.start else free)
+             for n, (free, leave) in enumerate(legs) if leave - free >= minutes),
+            key=lambda gap: max(pause.start - gap[1], gap[1] - pause.end))
         chances = [(n, max(free, pause.start)) for n, (free, _) in enumerate(legs)
                    if max(free, pause.start) <= pause.end]
-        leg, begin = (fits or chances or [(len(legs) - 1, legs[-1][0])])[0]
-        if begin > pause.end:  # the window passed before a gap: after the last stop
-            after = TimeWindow(pause.start, begin)
+        leg, begin = (fits or outside or chances or [(len(legs) - 1, legs[-1][0])])[0]
+        if not pause.start <= begin <= pause.end:  # taken outside its window
+            after = TimeWindow(min(pause.start, begin), max(pause.end, begin))
             widened.append(Widened("break", caregiver.caregiver_id, pause, after))
             caregiver = replace(caregiver, break_window=after)
         times, back = _schedule(stage, caregiver, keys, visits, floor, matrix,

@@ -58,13 +58,27 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
         return _nobody_on_shift(problem, clock.perf_counter() - started)
     model = build_model(problem, travel_times or HaversineTravelTimes())
     solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
-    if solution is None and model.routing.status() == TIMED_OUT:
-        solution = _first_plan(model)
+    if (solution is None and model.routing.status() == TIMED_OUT) or (
+            solution is not None and _starved(model, solution)):
+        solution = _first_plan(model) or solution
     wall = clock.perf_counter() - started
     status = STATUS.get(model.routing.status(), str(model.routing.status()))
     if solution is None:
         return _empty_proposal(model, status, wall)
     return read_proposal(model, solution, status, wall)
+
+
+def _starved(model: RouteModel, solution: pywrapcp.Assignment) -> bool:
+    """The search stopped on the empty plan that leaves every visit unplanned.
+
+    OR-Tools answers with it when the time limit ends before the first-solution
+    heuristic has inserted a single stop (a starved process on a busy machine).
+    """
+    routing = model.routing
+    if not any(model.eligibility.allowed.values()):
+        return False
+    return all(routing.IsEnd(solution.Value(routing.NextVar(routing.Start(v))))
+               for v in range(routing.vehicles()))
 
 
 def _first_plan(model: RouteModel) -> pywrapcp.Assignment | None:
@@ -81,7 +95,7 @@ def _first_plan(model: RouteModel) -> pywrapcp.Assignment | None:
     params.local_search_metaheuristic = \
         routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT
     params.time_limit.FromMilliseconds(int(max(RESCUE_S, 2 * problem.time_limit_s) * 1000))
-    log.warning("no route plan within %.1f s (a busy machine?): searching for a first one",
+    log.warning("no route plan within %.3g s (a busy machine?): searching for a first one",
                 problem.time_limit_s)
     return model.routing.SolveWithParameters(params)
 

@@ -254,3 +254,24 @@ def test_a_replanning_cancels_adds_and_doubles_visits_in_one_transaction(memory_
     events = memory_app.recorder.select_notifications(start=before + 1, limit=10)
     assert [n.topic.rsplit(".", 1)[-1] for n in events] == [
         "VisitCancelled", "VisitMoved", "VisitPlanned"]
+
+
+def test_a_visit_people_planned_outside_its_window_may_move_closer_to_it_never_further(
+        memory_app, s):
+    # People planned the morning care (may start 07:00–09:30) at 09:50. A
+    # replanning may keep that breach or shrink it, never widen it.
+    planned = visit(s)
+    planned["start"] = at(MONDAY, 9, 50)
+    memory_app.plan_visits(LEADER, s.team, MONDAY, [planned])
+    with pytest.raises(RuleBroken) as caught:
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[0]],
+                              at(MONDAY, 9, 55), "senere")
+    assert caught.value.field == "start" and "09:55" in caught.value.message
+    memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]], at(MONDAY, 9, 50),
+                          "anden medarbejder, samme tid")
+    memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]], at(MONDAY, 9, 40),
+                          "tættere på vinduet")
+    with pytest.raises(RuleBroken):  # the breach shrank to 10 min: 09:50 is now too late
+        memory_app.move_visit(LEADER, s.team, MONDAY, "v1", [s.members[1]],
+                              at(MONDAY, 9, 50), "tilbage")
+    assert memory_app.day_plan(s.team, MONDAY)["visits"]["v1"]["start"] == at(MONDAY, 9, 40)

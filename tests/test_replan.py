@@ -198,3 +198,52 @@ def test_a_stored_run_past_the_shift_end_is_held_and_the_longer_shift_reported()
     assert after[("c2", 0)][1].start == at("14:20")  # as stored
     assert [(w.kind, w.subject) for w in result.widened] == [("shift", "cai")]
     assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []
+
+
+def test_a_stored_stop_travel_makes_late_beyond_its_window_is_placed_again_not_held_later():
+    # Anna's stored 09:31 visit cannot be reached before 09:3x after her 09:00
+    # visit: held there it would start after its window (ends 09:33) and after
+    # its stored start, a later start than a move may record. It is placed
+    # again inside its window (by someone), counted as forced; nothing widened for it.
+    visits = [visit("a1", 1, start="09:00", end="09:30", duration=30),
+              visit("a2", 9, start="09:00", end="09:33", duration=20),
+              visit("c1", 3, start="11:00", end="12:00", duration=20)]
+    people = [caregiver("anna"), caregiver("bo"), caregiver("cai")]
+    problem_ = problem(visits, people, break_rule=None)
+    stored = {("a1", 0): ("anna", at("09:00")), ("a2", 0): ("anna", at("09:31")),
+              ("c1", 0): ("cai", at("11:10"))}
+    plan = plan_from_assignments(problem_, stored)
+    assert [(b.condition, b.visit_id) for b in
+            check_proposal(problem_, plan, HaversineTravelTimes())] == [("travel", "a2")]
+    result = replan(problem_, plan, CaregiverSick("cai", at("08:00")))
+    after = result.proposal.assignments()
+    assert result.proposal.is_complete()
+    assert at("09:00") <= after[("a2", 0)][1].start <= at("09:33")
+    assert not [w for w in result.widened if w.subject == "a2"]
+    assert ("a2", 0) in {(m.visit_id, m.slot) for m in result.moves if m.forced} \
+        or after[("a2", 0)][0] == "anna"
+    assert after[("a1", 0)][0] == "anna" and after[("a1", 0)][1].start == at("09:00")
+    assert check_proposal(result.problem, result.proposal, HaversineTravelTimes()) == []
+
+
+def test_a_stored_run_with_no_room_for_the_break_in_its_window_moves_the_break_not_the_visits():
+    # Anna's stored day is packed from 09:20 to 13:40, the whole of her R19
+    # window (09:30–13:00); her gaps are 07:30–09:15 and after 13:40. Held, the
+    # break goes into one of them (reported as widened) instead of pushing
+    # visits past their windows.
+    times = ["07:10"] + [f"{9 + (20 + 30 * n) // 60:02d}:{(20 + 30 * n) % 60:02d}"
+                         for n in range(9)]
+    visits = [visit(f"a{n}", 1 + n % 2, start=t,
+                    end=f"{(at(t) + 10) // 60:02d}:{(at(t) + 10) % 60:02d}", duration=20)
+              for n, t in enumerate(times)]
+    people = [caregiver("anna"), caregiver("bo")]
+    problem_ = problem(visits, people)
+    stored = {(f"a{n}", 0): ("anna", at(t)) for n, t in enumerate(times)}
+    plan = plan_from_assignments(problem_, stored)
+    result = replan(problem_, plan, CaregiverSick("bo", at("07:00")))
+    after = result.proposal.assignments()
+    assert {key: (who, stop.start) for key, (who, stop) in after.items()} == stored
+    assert [(w.kind, w.subject) for w in result.widened] == [("break", "anna")]
+    moved_break = result.widened[0].after
+    assert moved_break.start < at("09:30") or moved_break.end > at("13:00")
+    assert result.moves == ()

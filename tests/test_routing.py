@@ -267,11 +267,13 @@ def test_the_team_day_keeps_its_search_tuning_and_a_distance_profile_is_opt_in()
         .sisr.avg_num_removed_visits == DISTANCE_ONLY.ruin_visits
 
 
-def test_a_starved_search_still_answers_with_a_first_plan():
+@pytest.mark.parametrize("limit_s", [0.001, 0.02])
+def test_a_starved_search_still_answers_with_a_first_plan(limit_s):
     """A time limit too short for even the first-solution heuristic (a starved process on
-    a busy machine) gives a later plan, not a day with every visit unplanned."""
+    a busy machine) gives a later plan, not a day with every visit unplanned: OR-Tools
+    either finds nothing (0.001 s) or stops on the empty plan (0.02 s)."""
     visits, people = morning(citizens=30, visits_each=2)
-    starved = replace(problem(visits, people), time_limit_s=0.001)
+    starved = replace(problem(visits, people), time_limit_s=limit_s)
 
     proposal = plan_routes(starved)
 

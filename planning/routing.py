@@ -11,13 +11,15 @@ from __future__ import annotations
 import logging
 import time as clock
 from collections import defaultdict
+from dataclasses import replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
+from planning import routing_recombine as recombine
 from planning.routing_insert import complete_routes
 from planning.routing_model import RouteModel, build_model, stop_cost_parts
-from planning.routing_problem import RoutingProblem, VisitRequest
+from planning.routing_problem import RoutingProblem, StopKey, VisitRequest
 from planning.routing_proposal import (
     Continuity,
     ObjectiveParts,
@@ -40,6 +42,9 @@ STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.V
 TIMED_OUT = routing_enums_pb2.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT
 #: Seconds a first plan may take when the search found none within its limit.
 RESCUE_S = 10.0
+#: Seconds the set-partitioning model of the pooled runs may take (it needs < 0.5 s
+#: for 100 stops and a few thousand runs).
+RECOMBINE_S = 1.0
 log = logging.getLogger(__name__)
 
 
@@ -56,8 +61,12 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
     started = clock.perf_counter()
     if not problem.caregivers:  # OR-Tools' routing model crashes the process with no vehicles
         return _nobody_on_shift(problem, clock.perf_counter() - started)
-    model = build_model(problem, travel_times or HaversineTravelTimes())
-    solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
+    travel_times = travel_times or HaversineTravelTimes()
+    if recombine.applies(problem):
+        model, solution = _solve_in_rounds(problem, travel_times, started)
+    else:
+        model = build_model(problem, travel_times)
+        solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
     if (solution is None and model.routing.status() == TIMED_OUT) or (
             solution is not None and _starved(model, solution)):
         solution = _first_plan(model) or solution
@@ -65,7 +74,72 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
     status = STATUS.get(model.routing.status(), str(model.routing.status()))
     if solution is None:
         return _empty_proposal(model, status, wall)
-    return read_proposal(model, solution, status, wall)
+    proposal = read_proposal(model, solution, status, wall)
+    if model.problem is not problem:  # read in the last round's model (recombination)
+        proposal = replace(proposal, seed=problem.seed, time_limit_s=problem.time_limit_s)
+    return proposal
+
+
+def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started: float
+                     ) -> tuple[RouteModel, pywrapcp.Assignment | None]:
+    """Several searches from differently ordered starts, their runs recombined.
+
+    The time limit is shared out evenly. After the second search and after each
+    later one, the cheapest plan made of every run met so far is worked out
+    (``planning.routing_recombine``). (A search started from that plan would
+    only descend to the nearest local optimum: OR-Tools' iterated local search
+    starts from its own first solution.) Returns the last search's model and
+    the best plan, read into that model.
+    """
+    pool = recombine.RoutePool(problem)
+    seeds = recombine.rounds(problem)
+    deadline = started + problem.time_limit_s
+    best: tuple[int, dict[str, tuple[StopKey, ...]]] | None = None
+    model: RouteModel | None = None
+    solution: pywrapcp.Assignment | None = None
+    for n, seed in enumerate(seeds):
+        remaining = len(seeds) - n
+        combines = remaining if n >= 1 else remaining - 1  # still to come, this round's too
+        left = deadline - clock.perf_counter()
+        share = max(0.05, (left - RECOMBINE_S * combines) / remaining)
+        round_problem = replace(problem, seed=seed, time_limit_s=share)
+        model = build_model(round_problem, travel_times)
+        pool.watch(model)
+        solution = _solve(model, search_parameters(round_problem, _mean_arc_cost(model)))
+        if solution is None:
+            continue
+        pool.add(model, solution)
+        found = round(solution.ObjectiveValue())
+        if best is None or found < best[0]:
+            best = (found, _runs_of(model, solution))
+        if n >= 1:
+            limit = min(RECOMBINE_S, max(0.1, deadline - clock.perf_counter()))
+            combined = pool.combine(model, limit)
+            if combined is not None and combined[0] < best[0]:
+                best = combined
+    assert model is not None  # at least one round
+    if best is not None and (solution is None or best[0] < round(solution.ObjectiveValue())):
+        # read into a fresh model: the last one's search limit has run out
+        final = build_model(problem, travel_times)
+        final.routing.CloseModelWithParameters(search_parameters(
+            replace(problem, time_limit_s=max(1.0, problem.time_limit_s))))
+        runs = [[final.stop_index(key) for key in best[1].get(c.caregiver_id, ())]
+                for c in problem.caregivers]
+        read = final.routing.ReadAssignmentFromRoutes(runs, True)
+        if read is not None:
+            return final, read
+        log.warning("the recombined plan did not read back; keeping the last search's")
+    return model, solution
+
+
+def _runs_of(model: RouteModel, solution: pywrapcp.Assignment
+             ) -> dict[str, tuple[StopKey, ...]]:
+    """Each caregiver's run list in ``solution``, as stop keys."""
+    runs = {}
+    for v, caregiver in enumerate(model.problem.caregivers):
+        stops = (model.node_stop[node] for node, _ in _route_nodes(model, solution, v))
+        runs[caregiver.caregiver_id] = tuple((visit.visit_id, slot) for visit, slot in stops)
+    return runs
 
 
 def _starved(model: RouteModel, solution: pywrapcp.Assignment) -> bool:

@@ -215,7 +215,8 @@ class SearchProfile:
     insertions (0: none). The other fields tune ``ITERATED_LOCAL_SEARCH``: the
     SISR ruin's average removed stops and longest removed string, and the
     simulated-annealing temperatures at the start and at the end of the time
-    limit, in mean arc costs.
+    limit, in mean arc costs. ``restarts`` splits the time limit over that many
+    searches whose runs are recombined (``planning.routing_recombine``).
     """
 
     name: str
@@ -224,14 +225,20 @@ class SearchProfile:
     ruin_string: int = 10
     start_temperature: float = 3.0
     end_temperature: float = 0.03
+    #: Searches from differently ordered starts, their runs recombined
+    #: (``planning.routing_recombine``; only on days where that is sound).
+    restarts: int = 1
 
 
 TEAM_DAY = SearchProfile("team_day")
 # Solomon-style VRPTW (benchmark): start from many runs (long wide-window runs
 # otherwise stay merged in a few costly ones: the ruin's reinsertion rarely
 # opens a run), remove longer strings, and cool from a lower temperature.
+# The search stalls after a few seconds there: five shorter searches, their runs
+# recombined, beat one long one.
 DISTANCE_ONLY = SearchProfile("distance_only", farthest_seeds_ratio=0.4, ruin_visits=15,
-                              ruin_string=15, start_temperature=1.0, end_temperature=0.01)
+                              ruin_string=15, start_temperature=1.0, end_temperature=0.01,
+                              restarts=5)
 
 
 @dataclass(frozen=True)

@@ -40,11 +40,13 @@ ILS_OPERATORS_OFF = (
     "use_make_chain_inactive")
 STATUS = {value: name for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items()}
 TIMED_OUT = routing_enums_pb2.RoutingSearchStatus.ROUTING_FAIL_TIMEOUT
+NOT_SOLVED = routing_enums_pb2.RoutingSearchStatus.ROUTING_NOT_SOLVED
 #: Seconds a first plan may take when the search found none within its limit.
 RESCUE_S = 10.0
 #: Seconds the set-partitioning model of the pooled runs may take (it needs < 0.5 s
-#: for 100 stops and a few thousand runs).
+#: for 100 stops and a few thousand runs), and at most this share of the time limit.
 RECOMBINE_S = 1.0
+RECOMBINE_SHARE = 0.06
 log = logging.getLogger(__name__)
 
 
@@ -63,15 +65,19 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
         return _nobody_on_shift(problem, clock.perf_counter() - started)
     travel_times = travel_times or HaversineTravelTimes()
     if recombine.applies(problem):
-        model, solution = _solve_in_rounds(problem, travel_times, started)
+        model, solution, code = _solve_in_rounds(problem, travel_times, started)
     else:
         model = build_model(problem, travel_times)
         solution = _solve(model, search_parameters(problem, _mean_arc_cost(model)))
-    if (solution is None and model.routing.status() == TIMED_OUT) or (
+        code = model.routing.status()
+    if (solution is None and code == TIMED_OUT) or (
             solution is not None and _starved(model, solution)):
         solution = _first_plan(model) or solution
+        code = model.routing.status()
+    if solution is not None and code == NOT_SOLVED:  # how OR-Tools' ILS reports a plan
+        code = routing_enums_pb2.RoutingSearchStatus.ROUTING_SUCCESS
     wall = clock.perf_counter() - started
-    status = STATUS.get(model.routing.status(), str(model.routing.status()))
+    status = STATUS.get(code, str(code))
     if solution is None:
         return _empty_proposal(model, status, wall)
     proposal = read_proposal(model, solution, status, wall)
@@ -81,7 +87,7 @@ def plan_routes(problem: RoutingProblem, travel_times: TravelTimes | None = None
 
 
 def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started: float
-                     ) -> tuple[RouteModel, pywrapcp.Assignment | None]:
+                     ) -> tuple[RouteModel, pywrapcp.Assignment | None, int]:
     """Several searches from differently ordered starts, their runs recombined.
 
     The time limit is shared out evenly. After the second search and after each
@@ -89,23 +95,26 @@ def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started
     (``planning.routing_recombine``). (A search started from that plan would
     only descend to the nearest local optimum: OR-Tools' iterated local search
     starts from its own first solution.) Returns the last search's model and
-    the best plan, read into that model.
+    the best plan, read into that model, and the search status to report.
     """
     pool = recombine.RoutePool(problem)
     seeds = recombine.rounds(problem)
     deadline = started + problem.time_limit_s
+    reserve = min(RECOMBINE_S, RECOMBINE_SHARE * problem.time_limit_s)  # per recombination
     best: tuple[int, dict[str, tuple[StopKey, ...]]] | None = None
     model: RouteModel | None = None
     solution: pywrapcp.Assignment | None = None
+    code = TIMED_OUT
     for n, seed in enumerate(seeds):
         remaining = len(seeds) - n
         combines = remaining if n >= 1 else remaining - 1  # still to come, this round's too
         left = deadline - clock.perf_counter()
-        share = max(0.05, (left - RECOMBINE_S * combines) / remaining)
+        share = max(0.05, (left - reserve * combines) / remaining)
         round_problem = replace(problem, seed=seed, time_limit_s=share)
         model = build_model(round_problem, travel_times)
         pool.watch(model)
         solution = _solve(model, search_parameters(round_problem, _mean_arc_cost(model)))
+        code = model.routing.status()
         if solution is None:
             continue
         pool.add(model, solution)
@@ -113,7 +122,7 @@ def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started
         if best is None or found < best[0]:
             best = (found, _runs_of(model, solution))
         if n >= 1:
-            limit = min(RECOMBINE_S, max(0.1, deadline - clock.perf_counter()))
+            limit = min(reserve, max(0.1, deadline - clock.perf_counter()))
             combined = pool.combine(model, limit)
             if combined is not None and combined[0] < best[0]:
                 best = combined
@@ -127,9 +136,9 @@ def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started
                 for c in problem.caregivers]
         read = final.routing.ReadAssignmentFromRoutes(runs, True)
         if read is not None:
-            return final, read
+            return final, read, code
         log.warning("the recombined plan did not read back; keeping the last search's")
-    return model, solution
+    return model, solution, code
 
 
 def _runs_of(model: RouteModel, solution: pywrapcp.Assignment

@@ -40,9 +40,14 @@ SOLVER = "SCIP"
 Run = tuple[StopKey, ...]
 
 
+#: The shortest search worth a round: shorter ones barely finish their first plan.
+MIN_ROUND_S = 1.5
+
+
 def applies(problem: RoutingProblem) -> bool:
-    """Whether ``problem`` is a day whose runs may be recombined (see the module doc)."""
-    return (problem.search_profile.restarts > 1
+    """Whether ``problem`` is a day whose runs may be recombined (see the module doc)
+    with time for at least two searches."""
+    return (len(rounds(problem)) > 1
             and not any(v.double_staffed for v in problem.visits)
             and not (problem.weights.lateness
                      and any(v.preferred is not None for v in problem.visits))
@@ -165,5 +170,7 @@ def _kinds(model: RouteModel) -> list[int]:
 
 
 def rounds(problem: RoutingProblem) -> Sequence[int]:
-    """The seeds of the searches, the problem's own first."""
-    return [problem.seed + 7919 * n for n in range(problem.search_profile.restarts)]
+    """The seeds of the searches, the problem's own first: the profile's ``restarts``,
+    fewer when the time limit leaves less than ``MIN_ROUND_S`` per search."""
+    count = min(problem.search_profile.restarts, int(problem.time_limit_s // MIN_ROUND_S))
+    return [problem.seed + 7919 * n for n in range(max(1, count))]

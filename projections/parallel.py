@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Mapping, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from domain.application import Pusleplan
@@ -36,22 +38,62 @@ from projections.runner import Progress, catch_up_all
 SECOND_GROUP = ("RunLists", "CitizenHistory")
 #: Seconds between looks at the second process while waiting for it.
 POLL = 0.05
+#: How long the machine is watched before choosing one or two processes, and how
+#: much of a core must have been idle meanwhile for the second one.
+IDLE_SAMPLE_S = 0.3
+IDLE_CORES = 0.7
 
 
 def processes_that_help() -> int:
     """2 when a second core is idle enough to run the second group, else 1.
 
     The two processes each read and deserialise the log, so together they use
-    about a third more CPU than one: on a busy machine (load average at or above
-    the number of cores less one) the second process only competes for the
-    same cores and makes the rebuild slower.
+    about a third more CPU than one: on a busy machine the second process only
+    competes for the same cores and makes the rebuild slower. "Idle enough" is
+    measured over ``IDLE_SAMPLE_S`` (the cores' idle time in ``/proc/stat``):
+    at least ``IDLE_CORES`` of a core free. The load average, where that is not
+    available, also counts this process's own recent work (a benchmark that has
+    just written its history), so it is read less strictly than it looks.
     """
     cores = os.cpu_count() or 1
+    if cores < 2:
+        return 1
+    idle = idle_cores(IDLE_SAMPLE_S)
+    if idle is not None:
+        return 2 if idle >= IDLE_CORES else 1
     try:
         load = os.getloadavg()[0]
     except OSError:  # not available on this platform
         load = 0.0
-    return 2 if cores >= 2 and load < cores - 1 else 1
+    return 2 if load < cores - 1 else 1
+
+
+def idle_cores(seconds: float, stat: Path = Path("/proc/stat")) -> float | None:
+    """How many cores were idle on average over the next ``seconds`` (None: unknown)."""
+    first = _cpu_times(stat)
+    if first is None:
+        return None
+    time.sleep(seconds)
+    second = _cpu_times(stat)
+    if second is None:
+        return None
+    total = second[0] - first[0]
+    if total <= 0:
+        return None
+    return (os.cpu_count() or 1) * (second[1] - first[1]) / total
+
+
+def _cpu_times(stat: Path) -> tuple[int, int] | None:
+    """(all jiffies, idle + iowait jiffies) from the ``cpu`` line of ``/proc/stat``."""
+    try:
+        line = stat.read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    fields = line.split()
+    if not fields or fields[0] != "cpu":
+        return None
+    values = [int(v) for v in fields[1:]]
+    return sum(values), values[3] + (values[4] if len(values) > 4 else 0)
 
 
 def split(names: Sequence[str]) -> tuple[list[str], list[str]]:

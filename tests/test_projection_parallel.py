@@ -77,3 +77,22 @@ def test_a_rebuild_builds_the_indexes_at_the_end_and_an_interrupted_one_gets_the
         reset(models, defer_indexes=True)  # a rebuild that never got to the end
     with open_read_models(store.settings, store.extra_env, suffix="Ix") as reopened:
         assert len(index_names(reopened.view("AuditTrail"))) == 2
+
+
+def test_the_second_process_is_started_only_when_a_core_is_idle(monkeypatch, tmp_path):
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  1000 0 1000 8000 0 0 0 0 0 0\ncpu0 1 2 3 4\n")
+
+    def a_while_later(seconds: float) -> None:  # 2,000 of 10,000 jiffies idle meanwhile
+        stat.write_text("cpu  5000 0 5000 9500 500 0 0 0 0 0\ncpu0 1 2 3 4\n")
+
+    monkeypatch.setattr(parallel.time, "sleep", a_while_later)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+    assert parallel.idle_cores(0.3, stat) == pytest.approx(2 * 2000 / 10000)
+    assert parallel.idle_cores(0.3, tmp_path / "missing") is None
+    for idle, processes in ((0.4, 1), (0.9, 2), (None, 2)):
+        monkeypatch.setattr(parallel, "idle_cores", lambda seconds, idle=idle: idle)
+        monkeypatch.setattr(parallel.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+        assert parallel.processes_that_help() == processes
+    monkeypatch.setattr(parallel.os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    assert parallel.processes_that_help() == 1  # unknown idle time: the load average says busy

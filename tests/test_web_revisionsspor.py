@@ -3,15 +3,17 @@ for leaders, planners and administrative staff only."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
 from domain.values import Actor, Role
 from tests.conftest import Store
 from tests.factories import LEADER, MONDAY, MORNING, at
-from tests.web_support import World, make_world
+from tests.web_support import World, give_shift, make_world
+from web.revisionsspor import UUID_PATTERN
 
 PLANNER = Actor("planner", Role.PLANNER)
 
@@ -73,3 +75,75 @@ def test_bad_dates_name_the_field_and_the_api_gives_the_lines(world: World) -> N
     moved = next(line for line in answer["lines"] if line["event"] == "VisitMoved")
     assert (moved["actor_id"], moved["actor_role"], moved["reason"]) == (
         "planner", "planner", "Byttet ved puslemødet")
+
+
+def details(body: str) -> list[str]:
+    """The Detaljer cells of the page."""
+    return re.findall(r'<td class="trail-detail">(.*?)</td>', body, re.S)
+
+
+def test_the_details_are_danish_with_names_and_local_times_and_no_ids(world: World) -> None:
+    a, app = world.a, world.app
+    assert a.roster is not None and a.citizen is not None
+    give_shift(world, a, 0, "T1-20261124-D1", datetime(2026, 11, 24))
+    app.swap_shifts(PLANNER, a.roster, "T1-20261124-D1", a.members[2])
+    app.record_deliveries(PLANNER, a.team, MONDAY, [{
+        "visit_id": "v1", "actual_start": at(MONDAY, 9, 5), "actual_end": at(MONDAY, 9, 40),
+        "employee_ids": [a.members[1]]}])
+    app.assign_contact_person(LEADER, a.citizen, a.members[1])
+    app.change_triage(Actor("system", Role.SYSTEM), a.citizen, "gul", "Automatisk")
+
+    body = world.client("planner").get("/teams/T1/revisionsspor").get_data(as_text=True)
+
+    cells = details(body)
+    text = " | ".join(cells)
+    assert cells and not any(UUID_PATTERN.search(cell) for cell in cells), text
+    for english in ("action", "shift_id", "employee_id", "visit_id", "actual_start",
+                    "employee_ids", "citizen_id", "T09:05", "=take", "=swap"):
+        assert english not in text, english
+    assert "handling: byttede; vagt: T1-20261124-D1; medarbejder: Medarbejder 0" in text
+    assert "til medarbejder: Medarbejder 2" in text
+    assert "handling: tog" in text and "start: 24.11.2026 kl. 07:00" in text
+    assert "besøg: v1; faktisk start: 23.11.2026 kl. 09:05" in text
+    assert "1 medarbejder" in text and "borger: T1-B1" in text
+    assert "medarbejder: Medarbejder 1" in text  # the contact person, by name
+    assert "triage: gul" in text and "borger T1-B1" in body  # the citizen by case code
+    assert "Karen Jensen" not in body  # never the citizen's name
+    assert "system system" not in body and "<td>system</td>" in body  # the system once
+    assert "Planner<br><span class=\"hint\">planlægger</span>" in body  # the user's name
+
+
+def test_paging_reaches_every_change_of_the_period(world: World,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("web.revisionsspor.PAGE", 3)
+    client = world.client("leader")
+    period = "fra=2026-11-10&til=2026-11-23"
+    everything = client.get(f"/api/teams/{world.a.team}/audit?first=2026-11-10&last=2026-11-23"
+                            ).get_json()["lines"]
+
+    first = client.get(f"/teams/T1/revisionsspor?{period}").get_data(as_text=True)
+    seen, body, pages = [], first, 0
+    while True:
+        pages += 1
+        seen += re.findall(r'<tr><td class="nowrap">', body)
+        older = re.search(r'href="([^"]+)">Ældre', body)
+        if older is None:
+            break
+        assert "fra=2026-11-10" in older.group(1) and "til=2026-11-23" in older.group(1)
+        body = client.get(older.group(1).replace("&amp;", "&")).get_data(as_text=True)
+
+    total = len(everything)
+    assert total > 6 and len(seen) == total and pages == -(-total // 3)
+    assert f"{total} ændringer i perioden" in first and "side 1 af" in first
+    assert "Team oprettet" not in first and "Team oprettet" in body  # the oldest, last
+    assert "Nyere" in body and "Nyere" not in first
+    beyond = client.get(f"/teams/T1/revisionsspor?{period}&side=999").get_data(as_text=True)
+    assert f"side {pages} af {pages}" in beyond and "Team oprettet" in beyond
+    assert "side 1 af" in client.get(f"/teams/T1/revisionsspor?{period}&side=x").get_data(
+        as_text=True)
+
+
+def test_a_short_period_has_no_pages(world: World) -> None:
+    body = world.client("admin").get("/teams/T1/revisionsspor").get_data(as_text=True)
+
+    assert "ændringer i perioden." in body and "Ældre" not in body and "side 1" not in body

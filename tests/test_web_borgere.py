@@ -58,12 +58,32 @@ def test_a_member_sees_the_teams_citizens_and_a_course_with_its_continuity(
     assert "210 min om ugen (PP1)" in body  # 30 min every day
     assert "Nu gul" in body and NURSE_NOTE in body
     assert "Medarbejder 0" in body  # the contact person, by name for the team
-    assert body.count("<td>leveret</td>") == 2 and "aflyst: Indlagt" in body
-    assert "<td>08:00–08:28</td><td>Medarbejder 1</td>" in body
+    assert body.count('<td data-label="Status">leveret</td>') == 2
+    assert "aflyst: Indlagt" in body
+    assert ('<td data-label="Leveret">08:00–08:28</td><td data-label="Af">Medarbejder 1</td>'
+            in body)
     figures = re.search(r'<span class="kl-figure">(\d+)</span> leverede besøg', body)
     staff = re.search(r'<span class="kl-figure">(\d+)</span> forskellige medarbejdere', body)
     assert figures and figures.group(1) == "2"
     assert staff and staff.group(1) == "2"
+
+
+def test_every_cell_is_labelled_with_its_column_for_the_phone_cards(world: World) -> None:
+    """On a phone the tables become cards whose values are labelled by ``data-label``."""
+    client = world.client("medlem")
+    listing = client.get("/teams/T1/borgere").get_data(as_text=True)
+    link = re.search(r'href="(/teams/T1/borgere/[^"]+)">T1-B1<', listing)
+    assert link
+    body = client.get(link.group(1)).get_data(as_text=True)
+
+    for page in (listing, body):
+        cells = re.findall(r"<td\b[^>]*>", page)
+        assert cells and all("data-label=" in cell for cell in cells), cells
+    labels = set(re.findall(r'<td\b[^>]*data-label="([^"]+)"', body))
+    assert labels == {"Dato", "Hvad", "Detaljer", "Årsag", "Af", "Planlagt", "Ydelse", "Min",
+                      "Status", "Leveret"}
+    assert set(re.findall(r'data-label="([^"]+)"', listing)) == {
+        "Borger (sagsnr.)", "Triage", "Bevilget min/uge", "Afsluttet"}
 
 
 def test_an_evaluator_sees_pseudonyms_and_no_free_text(world: World) -> None:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from tests.web_support import (
     wait_until_serving,
     web_app,
 )
-from web import daydrafts, services
+from web import daydrafts, korelister, services
 from web.solving import JOBS_FILE
 
 DAY = MONDAY + timedelta(days=1)  # Tuesday 24 November 2026, inside team A's roster
@@ -75,6 +75,18 @@ def _day_of_work(world: World) -> None:
         app.change_visitation(LEADER, citizen, date(2026, 1, 1), "services", services)
         if k % 3 == 1:
             app.change_triage(LEADER, citizen, "roed" if k == 1 else "gul", "test")
+
+
+def _freeze(monkeypatch: pytest.MonkeyPatch, day: date, hour: int, minute: int = 0) -> None:
+    """Make the run lists' "now" (and so "today") ``day`` at ``hour``:``minute``."""
+    monkeypatch.setattr(korelister, "now_local",
+                        lambda: datetime(day.year, day.month, day.day, hour, minute))
+
+
+@pytest.fixture(autouse=True)
+def monday_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is Monday 23 November 2026, so DAY is tomorrow whenever the tests run."""
+    _freeze(monkeypatch, MONDAY, 9)
 
 
 @pytest.fixture
@@ -270,6 +282,29 @@ def _accept_replan(client: FlaskClient, replanned: str) -> str:
                        follow_redirects=True)
     assert done.status_code == 200
     return done.get_data(as_text=True)
+
+
+def test_a_past_day_shows_its_run_lists_without_the_puslemoede_forms(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = world.client("medlem")
+    tomorrow = _stored_day(world, client)
+    _freeze(monkeypatch, DAY, 10, 30)
+    today = client.get(PAGE).get_data(as_text=True)
+    _freeze(monkeypatch, DAY + timedelta(days=1), 8)
+
+    past = client.get(PAGE).get_data(as_text=True)
+
+    for offered in (tomorrow, today):
+        assert 'id="meld-syg"' in offered and "Aflys et besøg" in offered
+        assert "Besøget kræver nu to" in offered and "Ekstra besøg i dag" in offered
+        assert "Dagen er gået" not in offered
+    assert 'id="syg-fra" name="fra"' in today and 'value="10:30"' in today
+    assert "Dagen er gået – kørelisterne vises som de blev godkendt." in past
+    assert 'class="kl-run' in past  # the day's run lists are still shown
+    for form in ('id="meld-syg"', f'action="{PAGE}/syg"', "Aflys et besøg",
+                 "Besøget kræver nu to", "Ekstra besøg i dag", f'action="{PAGE}/aflys"',
+                 'id="syg-fra"'):
+        assert form not in past, form
 
 
 def test_a_cancelled_visit_is_taken_off_the_day_and_accepting_records_it(
@@ -475,7 +510,12 @@ def test_evaluators_see_pseudonyms_not_names_or_case_codes(world: World) -> None
     _stored_day(world, world.client("planner"))
     page = world.client("evaluator").get(PAGE).get_data(as_text=True)
     assert "Medarbejder 0" not in page and "T1-B5" not in page
-    assert "Person " in page and "Borger " in page
+    assert "Person " in page
+    # citizens carry the pseudonyms the Borgere pages and the evaluation reports use
+    listing = world.client("evaluator").get("/teams/T1/borgere").get_data(as_text=True)
+    pseudonyms = set(re.findall(r"B-[0-9A-F]{10}", listing))
+    shown = set(re.findall(r"B-[0-9A-F]{10}", page))
+    assert shown and shown <= pseudonyms
     answer = world.client("evaluator").get(
         f"/api/teams/{world.a.team}/korelister/{DAY}").get_json()
     assert answer["run_lists"] and all(r["employee_id"].startswith("p-")

@@ -18,7 +18,7 @@ from domain.values import AbsenceKind, Actor, Role
 from projections.teamfigures import week_figures
 from tests.conftest import STORES
 from tests.overview_support import Demo, serve_demo
-from web.charts import number
+from web.charts import Reference, Series, number, week_chart
 
 OE1 = str(team_id("OE1"))
 OE2 = str(team_id("OE2"))
@@ -70,6 +70,43 @@ def test_the_page_draws_every_figure_and_shows_its_numbers_beside_it(demo: Demo)
     cells = re.findall(r">([^<]*)</td>", rows[-1][1])
     assert cells == [number(last["continuity_mean"]), number(last["continuity_median"]),
                      str(last["continuity_n"])]
+
+
+def test_the_charts_scale_to_the_width_of_the_screen(demo: Demo) -> None:
+    """On a phone the charts shrink to the card's width instead of being cut off: each
+    SVG has a viewBox and no fixed size, and the stylesheet sets no minimum width."""
+    client = demo.client("leder")
+    overview = client.get(f"/teams/OE1/overblik?{WEEKS}").get_data(as_text=True)
+    evaluation = client.get("/evaluering?team=OE1").get_data(as_text=True)
+    with client.get("/static/style.css") as response:
+        style = response.get_data(as_text=True)
+
+    for page, charts in ((overview, 7), (evaluation, 8)):
+        tags = re.findall(r'<svg class="chart[^"]*"[^>]*>', page)
+        assert len(tags) == charts
+        for tag in tags:
+            assert 'viewBox="0 0 720 300"' in tag
+            assert not re.search(r'\s(width|height)=', tag), tag
+            assert "style=" not in tag
+    rules = re.findall(r"svg\.chart\s*\{([^}]*)\}", style)
+    assert any("width: 100%" in rule and "height: auto" in rule for rule in rules)
+    assert not any("min-width" in rule for rule in rules)
+    assert ".figure-chart { overflow-x" not in style
+
+
+def test_a_legend_leaves_room_for_the_phones_larger_chart_text() -> None:
+    chart = week_chart("Kontinuitet", ["40", "41"], [
+        Series("Andre medarbejdere", [1.0, 2.0]), Series("Median", [1.0, 2.0])],
+        unit="", y_label="medarbejdere", reference=Reference(61, "Buurtzorg-mål 61 %"))
+
+    legend = chart[chart.index('class="chart-legend"'):]
+    starts = [float(x) for x in re.findall(r'<text x="([\d.]+)"', legend)]
+    names = re.findall(r"<text [^>]*>([^<]+)</text>", legend)
+    assert names == ["Andre medarbejdere", "Median", "Buurtzorg-mål 61 %"]
+    for start, name, following in zip(starts, names, starts[1:], strict=False):
+        # 17 px text is about 0.6 × 17 wide per character; the next marker starts 28 before
+        assert start + 0.6 * 17 * len(name) < following - 28
+    assert starts[-1] + 0.6 * 17 * len(names[-1]) < 720
 
 
 def test_the_overview_is_current_right_after_a_change(demo: Demo) -> None:

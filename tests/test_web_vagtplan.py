@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from domain.values import AbsenceKind
 from tests.conftest import Store
-from tests.factories import at
+from tests.factories import LEADER, at
 from tests.web_support import ADMIN, MONDAY, World, form_token, give_shift, make_world
 from web.rosterplan import load_context, to_plan
 
@@ -45,6 +45,20 @@ def test_the_team_page_leads_to_the_vagtplan(world: World) -> None:
 
     assert "Medarbejder 0" in page and "Vagtplaner" in page
     assert f'href="{PAGE}"' in page
+
+
+def test_the_sister_team_is_a_link_only_for_those_who_may_open_it(world: World) -> None:
+    world.app.link_sister_team(LEADER, world.a.team, world.b.team)
+    member, planner, admin = (world.client(u) for u in ("medlem", "planner", "admin"))
+
+    for client in (member, planner):
+        page = client.get("/teams/T1").get_data(as_text=True)
+        assert "søsterteam Team T2" in page
+        assert 'href="/teams/T2"' not in page
+        assert client.get("/teams/T2").status_code == 403  # the link would have led here
+    page = admin.get("/teams/T1").get_data(as_text=True)
+    assert 'søsterteam <a href="/teams/T2">Team T2</a>' in page
+    assert admin.get("/teams/T2").status_code == 200
 
 
 def test_the_grid_has_eight_weeks_of_days_with_weekends_shaded_and_me_first(
@@ -306,3 +320,17 @@ def test_a_rest_breach_in_the_panel_names_a_colleague_who_is_free(world: World) 
     assert "R1" in panel
     assert ("Forslag: Byt dagvagten tirsdag 24. november med Medarbejder 1, der har fri "
             "(0,0 af 296,0 kontrakttimer planlagt).") in panel
+
+
+def test_many_recommendations_of_one_rule_fold_into_one_line(world: World) -> None:
+    # Three members short of their norm hours (R5): one folded line, not three cards,
+    # while each recommendation is still there when it is opened.
+    page = world.client("planner").get(PAGE).get_data(as_text=True)
+    section = page.split('id="regler"')[1].split("</section>")[0]
+    groups = re.findall(r'<details class="violation-group">\s*<summary>(.*?)</summary>'
+                        r'(.*?)</details>', section, re.S)
+    assert [(re.sub(r"<[^>]+>", "", s).split()[0], len(re.findall('class="violation soft"', b)))
+            for s, b in groups] == [("R5", 3)]
+    assert "3 anbefalinger" in groups[0][0]
+    outside = re.sub(r'<details class="violation-group">.*?</details>', "", section, flags=re.S)
+    assert '<span class="rule">R5</span>' not in outside

@@ -134,7 +134,7 @@ def parse_period(first_text: str | None, last_text: str | None, names: tuple[str
     return first, last
 
 
-def _key() -> bytes | None:
+def citizen_key() -> bytes | None:
     """The pseudonym key for evaluators; None for everyone who sees case codes."""
     return None if sees_names(current_user) else pseudonym_key(services().settings)
 
@@ -150,7 +150,7 @@ def team_citizens(team: dict[str, Any]) -> list[dict[str, Any]]:
     """The team's citizens: ``ref`` (id, or pseudonym for evaluators), code, triage,
     granted minutes a week, discharge date."""
     with history_view() as view:
-        rows = view.citizens(str(team["id"]), _key())
+        rows = view.citizens(str(team["id"]), citizen_key())
     return [{"ref": r["citizen_id"], "code": r["code"], "triage": r["triage"],
              "granted_minutes": r["granted"], "discharged_on": r["discharged_on"]}
             for r in rows]
@@ -163,7 +163,7 @@ def course(team: dict[str, Any], ref: str, first_text: str | None,
     :raise NotFound: the team has no such citizen. :raise ValidationFailed: bad dates,
         naming the field (``names``: the page's ``fra``/``til``, the API's).
     """
-    key = _key()
+    key = citizen_key()
     with history_view() as view:
         citizen_id = _citizen_id(view, team, ref, key)
         data = view.history(citizen_id, key) if citizen_id else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from planning.replan import ReplanResult
 from planning.routing_problem import RoutingProblem, Triage, VisitRequest, hhmm
 from planning.routing_proposal import Continuity, RouteProposal, Unassigned
+from projections.pseudonyms import pseudonym as citizen_pseudonym
 from web.authz import pseudonym
 from web.dayproblem import DayContext
 from web.routemap import RouteInput, RouteMap, colour, draw
@@ -99,9 +100,11 @@ class DayView:
 class Presenter:
     """How people and citizens appear to the user (names or pseudonyms)."""
 
-    def __init__(self, context: DayContext, real: bool) -> None:
+    def __init__(self, context: DayContext, real: bool,
+                 citizen_key: bytes | None = None) -> None:
         self.context = context
         self.real = real
+        self.citizen_key = citizen_key  # the installation's key for citizens' pseudonyms
 
     def person(self, employee_id: str | None) -> str:
         if employee_id is None:
@@ -117,7 +120,14 @@ class Presenter:
         return self.context.numbers.get(employee_id, "") if self.real else ""
 
     def citizen(self, code: str) -> str:
-        return code if self.real else f"Borger {pseudonym(code)[2:8]}"
+        """The case code, or for evaluators the citizen's pseudonym (``B-…``), the same
+        as on the Borgere pages and in the evaluation reports."""
+        if self.real:
+            return code
+        citizen_id = self.context.citizen_ids.get(code)
+        if self.citizen_key is not None and citizen_id is not None:
+            return citizen_pseudonym(self.citizen_key, citizen_id)
+        return f"Borger {pseudonym(code)[2:8]}"
 
 
 def day_view(context: DayContext, problem: RoutingProblem, proposal: RouteProposal,

@@ -48,6 +48,7 @@ from planning.routing_problem import hhmm
 from web import services
 from web.auth import ROLE_DA, LoggedInUser
 from web.authz import require_team, sees_names
+from web.borgere import citizen_key
 from web.daydrafts import DraftStore
 from web.dayproblem import DayContext, build_day
 from web.dayview import DayView, Presenter, day_view
@@ -143,7 +144,7 @@ def day_context(team: UUID, day: date) -> DayContext:
 
 
 def presenter(context: DayContext) -> Presenter:
-    return Presenter(context, sees_names(current_user))
+    return Presenter(context, sees_names(current_user), citizen_key())
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ def team(code: str) -> str:
     return render_template(
         "team.html", team=data, members=sorted(employees, key=names.name), names=names,
         employees=employees, periods=periods, sister=sister,
+        sister_readable=sister is not None and may_read_team(current_user, sister["id"]),
         current=current_period(periods, now_local().date()))
 
 

@@ -14,6 +14,7 @@ from domain.values import Actor, Role
 from tests.conftest import Store
 from tests.factories import LEADER, MONDAY, MORNING, at
 from tests.web_support import World, make_world
+from web import danish_date
 
 NURSE_NOTE = "Faldet i badet, ring til datteren"  # a free-text reason evaluators never see
 
@@ -134,3 +135,26 @@ def test_the_api_gives_a_citizens_course_for_a_period(world: World) -> None:
     assert course["granted_minutes"] == 210 and course["delivered"] == 1
     assert [v["day"] for v in course["visits"]] == [day]
     assert [e["kind"] for e in course["events"]][:2] == ["Oprettet i teamet", "Visitation"]
+
+
+def test_dates_are_written_the_danish_way(world: World) -> None:
+    client = world.client("medlem")
+    listing = client.get("/teams/T1/borgere").get_data(as_text=True)
+    link = re.search(r'href="(/teams/T1/borgere/[^"]+)">T1-B1<', listing)
+    assert link
+    body = client.get(link.group(1)).get_data(as_text=True)
+    days = re.findall(r'data-label="Dato">([^<]*)<', body)
+    assert days and all(re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", d) for d in days), days
+    assert danish_date("2026-11-18") == "18.11.2026"
+    assert danish_date("2026-11-18T14:25:00+01:00") == "18.11.2026 kl. 14:25"
+    assert danish_date(None) == "" and danish_date("uge 47") == "uge 47"
+
+
+def test_the_count_of_citizens_leaves_out_the_discharged_and_says_so(world: World) -> None:
+    client = world.client("planner")
+    before = re.search(r'class="summary">(\d+) borgere', client.get("/teams/T1/borgere")
+                       .get_data(as_text=True))
+    assert before
+    world.app.discharge_citizen(LEADER, world.a.citizen, date(2026, 11, 20), "flyttet")
+    after = client.get("/teams/T1/borgere").get_data(as_text=True)
+    assert f'class="summary">{int(before.group(1)) - 1} borgere og 1 afsluttede' in after

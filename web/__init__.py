@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -152,12 +152,34 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         team_directory=open_team_directory(settings, extra_env),
         catalogue=Catalogue.from_toml(Path(rules)) if rules else Catalogue.default(),
     )
+    app.add_template_filter(danish_date, "dato")
     register_blueprints(app)
     register_error_handlers(app)  # after the API's, so these are the ones that answer
     if app.config.get("PUSLEPLAN_BEHIND_PROXY") or os.environ.get("PUSLEPLAN_BEHIND_PROXY"):
         # Trust one proxy: client address (rate limit), https (URLs, CSRF referer check).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app
+
+
+def danish_date(value: Any) -> str:
+    """A date as Danes write it, ``18.11.2026``; with a time ``18.11.2026 kl. 14:25``.
+
+    Takes a date, a datetime or their ISO text (as the read models store them);
+    anything else comes back as it is, and nothing as "".
+    """
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = (datetime.fromisoformat(value) if len(value) > 10
+                     else date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return f"{value:%d.%m.%Y} kl. {value:%H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d.%m.%Y}"
+    return str(value)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -33,6 +33,7 @@ from tests.web_support import (
     web_app,
 )
 from web import daydrafts, korelister, services
+from web.dayview import NOT_IN_PLAN_DA
 from web.solving import JOBS_FILE
 
 DAY = MONDAY + timedelta(days=1)  # Tuesday 24 November 2026, inside team A's roster
@@ -810,3 +811,24 @@ def test_drafts_are_encrypted_at_rest_when_the_store_is(store_factory: Any) -> N
         assert accepted.status_code == 200 and accepted.get_json()["recorded"] >= 15
     finally:
         worlds.close()
+
+
+def test_a_plan_that_names_its_visits_its_own_way_still_counts_them_as_planned(
+        world: World) -> None:
+    # A plan recorded by another program (the demo's history, an import) calls the
+    # citizen's PP1 "hist-1": it is planned, not "ikke med i de godkendte kørelister".
+    app, a = world.app, world.a
+    citizen = app.citizen(a.citizen)
+    morning = {"citizen_id": a.citizen, "service_codes": ["PP1"], "start": at(DAY, 8),
+               "minutes": 25, "employee_ids": [a.members[0]], "required_profession": "SSH",
+               "double_staffed": False}
+    app.plan_visits(LEADER, a.team, DAY, [{**morning, "visit_id": "hist-1"}])
+    client = world.client("planner")
+    first = client.get(PAGE).get_data(as_text=True).count(NOT_IN_PLAN_DA)
+    app.plan_visits(LEADER, a.team, DAY, [{**morning, "visit_id": "hist-2",
+                                            "service_codes": ["PP2"], "start": at(DAY, 12),
+                                            "minutes": 20}])
+    second = client.get(PAGE).get_data(as_text=True).count(NOT_IN_PLAN_DA)
+    due = 9 * 2 + 1  # nine citizens' PP1 and PP2, one MED
+    assert citizen["code"] == "T1-B1"
+    assert (first, second) == (due - 1, due - 2)

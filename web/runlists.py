@@ -131,13 +131,33 @@ def stored_day(app: Pusleplan, context: DayContext, plan: dict[str, Any], *,
             "profession": stored["required_profession"],
             "double_staffed": stored["double_staffed"]})
     if with_missing:
-        visits += [v for v in context.problem.visits if v.visit_id not in plan["visits"]]
+        visits += _missing(context, plan)
     caregivers = list(people.values())
     for employee in sorted({e for v in open_visits(plan).values() for e in v["employee_ids"]}
                            - set(people)):
         caregivers.append(_caregiver_from_visits(app, context, employee, plan, base))
     problem = replace(context.problem, visits=tuple(visits), caregivers=tuple(caregivers))
     return problem, _as_proposal(problem, plan, starts, context.travel)
+
+
+def _missing(context: DayContext, plan: dict[str, Any]) -> list[VisitRequest]:
+    """The visits due today that the stored plan holds under no id and no service.
+
+    A plan recorded by another program, imported or made by hand names its visits
+    in its own way (``20261116-OE1-B018-NAT``): a due visit is in the plan when a
+    stored visit of its citizen holds its service (planned, delivered or cancelled).
+    """
+    codes = {citizen_id: code for code, citizen_id in context.citizen_ids.items()}
+    held = {(codes.get(str(v["citizen_id"])), service)
+            for v in plan["visits"].values() for service in v["service_codes"]}
+    return [v for v in context.problem.visits if v.visit_id not in plan["visits"]
+            and (v.citizen_id, _service_of(v.visit_id)) not in held]
+
+
+def _service_of(visit_id: str) -> str | None:
+    """The service code of a day-problem visit id (``<citizen>/<service>/<day>``)."""
+    parts = visit_id.split("/")
+    return parts[1] if len(parts) == 3 else None
 
 
 def _request_from_facts(app: Pusleplan, visit_id: str, stored: dict[str, Any],

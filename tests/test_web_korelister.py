@@ -306,6 +306,23 @@ def test_a_past_day_shows_its_run_lists_without_the_puslemoede_forms(
                  "Besøget kræver nu to", "Ekstra besøg i dag", f'action="{PAGE}/aflys"',
                  'id="syg-fra"'):
         assert form not in past, form
+    # nor does the server replan a day that is over, through the API or a stale form
+    events = world.events()
+    base = f"/api/teams/{world.a.team}/korelister/{DAY}"
+    for path, body in ((f"{base}/sick", {"employee_id": str(world.a.members[0]),
+                                         "from": "10:00"}),
+                       (f"{base}/extra", {"citizen": "T1-B2", "service": "PP9", "minutes": 20,
+                                          "window_start": "12:00", "window_end": "13:00",
+                                          "profession": "SSH"})):
+        answer = post(client, path, body)
+        assert answer.status_code == 422, (path, answer.get_json())
+        assert answer.get_json()["field"] == "dato"
+    refused = client.post(f"{PAGE}/syg", data={"csrf_token": form_token(tomorrow),
+                                                "employee_id": str(world.a.members[0]),
+                                                "fra": "10:00"}, follow_redirects=True)
+    assert "Dagen er gået – kørelisterne for en dag, der er gået" in \
+        refused.get_data(as_text=True)
+    assert world.events() == events
 
 
 def test_a_cancelled_visit_is_taken_off_the_day_and_accepting_records_it(

@@ -233,15 +233,24 @@ def mark_sick(team: UUID, day: date, employee: str | None, from_text: str | None
     (nothing is stored); the running draft, or the same replanning already running.
 
     :raise ValidationFailed: bad time (``fra``) or unknown employee (``employee_id``).
-    :raise RuleBroken: the day has no stored run lists yet.
+    :raise RuleBroken: the day has no stored run lists yet, or is over.
     """
     authorize_day(current_user, str(team))
+    not_over(day)
     from_minute = parse_time(from_text, from_field)
     app = services().app
     plan = stored_plan(app, team, day, "Godkend dagens kørelister, før I melder nogen syg.")
     draft = prepare_sick(app, day_context(team, day), plan, employee or "", from_minute,
                          current_user.username)
     return drafts().start(draft, partial(replan_day, app, draft))
+
+
+def not_over(day: date) -> None:
+    """A puslemøde replans today or a day to come. :raise RuleBroken: for a past day."""
+    if day < now_local().date():
+        raise RuleBroken("Dagen er gået – kørelisterne for en dag, der er gået, kan ikke "
+                         "planlægges om.", "the day is over: it cannot be replanned",
+                         field="dato")
 
 
 def stored_plan(app: Any, team: UUID, day: date, danish: str) -> dict[str, Any]:
@@ -260,9 +269,10 @@ def change_day(team: UUID, day: date, kind: str, data: dict[str, Any]) -> Draft:
     (``web.puslemoede.load_change`` or the API's schema).
 
     :raise ValidationFailed: a visit or citizen that is not the day's, naming the
-        field. :raise RuleBroken: the day has no stored run lists yet.
+        field. :raise RuleBroken: the day has no stored run lists yet, or is over.
     """
     authorize_day(current_user, str(team))
+    not_over(day)
     app = services().app
     plan = stored_plan(app, team, day, "Godkend dagens kørelister, før I ændrer dem.")
     now = now_local()

@@ -18,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from domain.settings import Settings, new_encryption_key
+from planning.routing_proposal import REASON_DA, UnassignedReason
 from scripts.bench_web import Client, free_port
 from tests.conftest import Store
 from tests.factories import LEADER, MONDAY, at
@@ -849,3 +850,20 @@ def test_a_plan_that_names_its_visits_its_own_way_still_counts_them_as_planned(
     due = 9 * 2 + 1  # nine citizens' PP1 and PP2, one MED
     assert citizen["code"] == "T1-B1"
     assert (first, second) == (due - 1, due - 2)
+
+
+def test_a_visit_left_out_of_the_accepted_plan_says_why_as_the_planner_would(
+        world: World) -> None:
+    app, a = world.app, world.a
+    app.change_visitation(LEADER, a.citizen, date(2026, 1, 1), "services", [
+        _service("PP1", "07:00", "10:30"), _service("PP2", "11:00", "14:30", 20),
+        _service("NAT", "22:00", "23:00", 15)])  # nobody is on shift at night
+    app.plan_visits(LEADER, a.team, DAY, [{
+        "visit_id": "hist-1", "citizen_id": a.citizen, "service_codes": ["PP1"],
+        "start": at(DAY, 8), "minutes": 25, "employee_ids": [a.members[0]],
+        "required_profession": "SSH", "double_staffed": False}])
+    page = world.client("planner").get(PAGE).get_data(as_text=True)
+    night = f"{NOT_IN_PLAN_DA} {REASON_DA[UnassignedReason.NO_QUALIFIED_PERSON_IN_WINDOW]}"
+    busy = f"{NOT_IN_PLAN_DA} {REASON_DA[UnassignedReason.NO_CAPACITY]}"
+    assert page.count(night) == 1
+    assert page.count(busy) == 9 * 2 + 1 - 1  # every other due visit but the planned PP1

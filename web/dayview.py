@@ -12,8 +12,15 @@ from collections import Counter
 from dataclasses import dataclass
 
 from planning.replan import ReplanResult
+from planning.routing_eligibility import check_eligibility
 from planning.routing_problem import RoutingProblem, Triage, VisitRequest, hhmm
-from planning.routing_proposal import Continuity, RouteProposal, Unassigned
+from planning.routing_proposal import (
+    REASON_DA,
+    Continuity,
+    RouteProposal,
+    Unassigned,
+    UnassignedReason,
+)
 from projections.pseudonyms import pseudonym as citizen_pseudonym
 from web.authz import pseudonym
 from web.dayproblem import DayContext
@@ -194,7 +201,8 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
              f"{n}. {hhmm(s.start)} {presenter.citizen(s.citizen_id)}",
              bool(stop_views[n - 1].moved_from or stop_views[n - 1].added))
             for n, s in enumerate(run.stops, start=1)]))
-    unassigned = tuple(_unassigned_view(context, visits, item, presenter, stored_ids)
+    why = _why_not_planned(context, problem, proposal, stored_ids)
+    unassigned = tuple(_unassigned_view(context, visits, item, presenter, stored_ids, why)
                        for item in proposal.unassigned if item.visit_id in visits)
     loose = [(visits[u.visit_id].location.lat, visits[u.visit_id].location.lon,
               f"Ikke planlagt: {presenter.citizen(u.citizen_id)}")
@@ -207,13 +215,37 @@ def day_view(context: DayContext, problem: RoutingProblem, proposal: RoutePropos
                    len(moves), proposal.continuity)
 
 
+def _why_not_planned(context: DayContext, problem: RoutingProblem, proposal: RouteProposal,
+                     stored_ids: set[str] | None) -> dict[str, UnassignedReason]:
+    """For a stored plan: why each due visit it does not hold was left out, as the
+    planner would say it (nobody qualified, only substitutes, nobody on shift in the
+    window; otherwise no capacity). An accepted plan keeps no reasons, so they are
+    worked out again from the day's people and windows."""
+    if stored_ids is None:
+        return {}
+    missing = {u.visit_id for u in proposal.unassigned if u.visit_id not in stored_ids}
+    if not missing or not problem.caregivers:
+        return {}
+    travel = context.travel.matrix([c.base for c in problem.caregivers]
+                                   + [v.location for v in problem.visits])
+    found = check_eligibility(problem, travel)
+    reasons = {u.visit_id: u.reason for u in found.unassigned}
+    return {visit_id: reasons.get(visit_id, UnassignedReason.NO_CAPACITY)
+            for visit_id in missing}
+
+
 def _unassigned_view(context: DayContext, visits: dict[str, VisitRequest], item: Unassigned,
-                     presenter: Presenter, stored_ids: set[str] | None) -> UnassignedView:
+                     presenter: Presenter, stored_ids: set[str] | None,
+                     why: dict[str, UnassignedReason]) -> UnassignedView:
     visit = visits[item.visit_id]
     facts = context.services.get(item.visit_id, {})
-    message = item.message
-    if stored_ids is not None:
-        message = NO_STAFF_DA if item.visit_id in stored_ids else NOT_IN_PLAN_DA
+    message, reason = item.message, item.reason
+    if stored_ids is not None and item.visit_id in stored_ids:
+        message = NO_STAFF_DA
+    elif stored_ids is not None:
+        reason = why.get(item.visit_id, reason)
+        message = f"{NOT_IN_PLAN_DA} {REASON_DA[reason]}" if item.visit_id in why \
+            else NOT_IN_PLAN_DA
     return UnassignedView(item.visit_id, presenter.citizen(item.citizen_id),
                           str(facts.get("service", "")), str(visit.window),
-                          str(visit.profession), str(item.reason), message)
+                          str(visit.profession), str(reason), message)

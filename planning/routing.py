@@ -117,10 +117,12 @@ def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started
         code = model.routing.status()
         if solution is None:
             continue
-        pool.add(model, solution)
+        runs = recombine.runs_of(model, solution.Value)
+        pool.add(runs)
         found = round(solution.ObjectiveValue())
         if best is None or found < best[0]:
-            best = (found, _runs_of(model, solution))
+            best = (found, {c.caregiver_id: run for c, run in zip(problem.caregivers, runs,
+                                                                  strict=True)})
         if n >= 1:
             limit = min(reserve, max(0.1, deadline - clock.perf_counter()))
             combined = pool.combine(model, limit)
@@ -139,16 +141,6 @@ def _solve_in_rounds(problem: RoutingProblem, travel_times: TravelTimes, started
             return final, read, code
         log.warning("the recombined plan did not read back; keeping the last search's")
     return model, solution, code
-
-
-def _runs_of(model: RouteModel, solution: pywrapcp.Assignment
-             ) -> dict[str, tuple[StopKey, ...]]:
-    """Each caregiver's run list in ``solution``, as stop keys."""
-    runs = {}
-    for v, caregiver in enumerate(model.problem.caregivers):
-        stops = (model.node_stop[node] for node, _ in _route_nodes(model, solution, v))
-        runs[caregiver.caregiver_id] = tuple((visit.visit_id, slot) for visit, slot in stops)
-    return runs
 
 
 def _starved(model: RouteModel, solution: pywrapcp.Assignment) -> bool:

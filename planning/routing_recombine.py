@@ -23,7 +23,7 @@ A run found for one caregiver is offered to the caregivers identical to them
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ortools.constraint_solver import pywrapcp
@@ -62,41 +62,19 @@ class RoutePool:
     problem: RoutingProblem
     runs: dict[int, set[Run]] = field(default_factory=dict)  # kind -> runs
     kinds: list[int] = field(default_factory=list)  # vehicle -> kind (first such vehicle)
-    _model: RouteModel | None = None
 
     def watch(self, model: RouteModel) -> None:
         """Record the runs of every solution ``model``'s search reaches."""
-        self._model = model
         if not self.kinds:
             self.kinds = _kinds(model)
-        routing, manager, node_stop = model.routing, model.manager, model.node_stop
-        vehicles = range(routing.vehicles())
+        model.routing.AddAtSolutionCallback(
+            lambda: self.add(runs_of(model, lambda var: var.Value())))
 
-        def record() -> None:
-            for v in vehicles:
-                index = routing.NextVar(routing.Start(v)).Value()
-                run = []
-                while not routing.IsEnd(index):
-                    visit, slot = node_stop[manager.IndexToNode(index)]
-                    run.append((visit.visit_id, slot))
-                    index = routing.NextVar(index).Value()
-                if run:
-                    self.runs.setdefault(self.kinds[v], set()).add(tuple(run))
-
-        routing.AddAtSolutionCallback(record)
-
-    def add(self, model: RouteModel, solution: pywrapcp.Assignment) -> None:
-        """Record the runs of a search's answer (its best plan)."""
-        routing, manager, node_stop = model.routing, model.manager, model.node_stop
-        for v in range(routing.vehicles()):
-            index = solution.Value(routing.NextVar(routing.Start(v)))
-            run = []
-            while not routing.IsEnd(index):
-                visit, slot = node_stop[manager.IndexToNode(index)]
-                run.append((visit.visit_id, slot))
-                index = solution.Value(routing.NextVar(index))
+    def add(self, runs: Sequence[Run]) -> None:
+        """Record one plan's runs (``runs_of``: each vehicle's, in vehicle order)."""
+        for vehicle, run in enumerate(runs):
             if run:
-                self.runs.setdefault(self.kinds[v], set()).add(tuple(run))
+                self.runs.setdefault(self.kinds[vehicle], set()).add(run)
 
     def combine(self, model: RouteModel, time_limit_s: float
                 ) -> tuple[int, dict[str, Run]] | None:
@@ -142,6 +120,22 @@ class RoutePool:
                 vehicle = free[kind].pop()
                 plan[problem.caregivers[vehicle].caregiver_id] = run
         return round(solver.Objective().Value()), plan
+
+
+def runs_of(model: RouteModel, value: Callable[[pywrapcp.IntVar], int]) -> list[Run]:
+    """Each vehicle's run, as stop keys, in a solution read through ``value`` (an
+    ``Assignment``'s ``Value``, or a variable's own ``Value()`` during the search)."""
+    routing, manager, node_stop = model.routing, model.manager, model.node_stop
+    runs = []
+    for v in range(routing.vehicles()):
+        index = value(routing.NextVar(routing.Start(v)))
+        run = []
+        while not routing.IsEnd(index):
+            visit, slot = node_stop[manager.IndexToNode(index)]
+            run.append((visit.visit_id, slot))
+            index = value(routing.NextVar(index))
+        runs.append(tuple(run))
+    return runs
 
 
 def _cost(model: RouteModel, vehicle: int, run: Run) -> int:

@@ -32,7 +32,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from planning.checker import CheckResult, check
 from planning.rules import Catalogue
 from projections.runner import catch_up, catch_up_all, open_team_directory
 from projections.teams import TeamDirectory, TeamRow
+from web.dates import danish_date
 
 log = logging.getLogger(__name__)
 
@@ -159,27 +160,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Trust one proxy: client address (rate limit), https (URLs, CSRF referer check).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app
-
-
-def danish_date(value: Any) -> str:
-    """A date as Danes write it, ``18.11.2026``; with a time ``18.11.2026 kl. 14:25``.
-
-    Takes a date, a datetime or their ISO text (as the read models store them);
-    anything else comes back as it is, and nothing as "".
-    """
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = (datetime.fromisoformat(value) if len(value) > 10
-                     else date.fromisoformat(value))
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        return f"{value:%d.%m.%Y} kl. {value:%H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d.%m.%Y}"
-    return str(value)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -42,7 +42,8 @@ from projections.runner import make_view
 from web import services
 from web.auth import ROLE_DA
 from web.authz import pseudonym, require_team, sees_names
-from web.borgere import caught_up, parse_period, warm_up
+from web.borgere import TRIAGE_DA, caught_up, parse_period, warm_up
+from web.dates import danish_date
 from web.grid import LAYER_DA
 
 bp = Blueprint("revisionsspor", __name__)
@@ -198,7 +199,6 @@ COUNTED_DA = {"shifts": ("{n} vagt", "{n} vagter"),
               "previous_employee_ids": ("før {n} medarbejder", "før {n} medarbejdere"),
               "team_ids": ("{n} team", "{n} teams")}
 ACTION_DA = {"take": "tog", "release": "afgav", "swap": "byttede"}
-TRIAGE_DA = {"roed": "rød", "gul": "gul", "groen": "grøn"}
 KIND_DA = {"want_shift": "ønsker vagt", "avoid_shift": "vil helst ikke have vagt",
            "day_off": "ønsker fri", "want_route": "ønsker rute", "services": "ydelser",
            "package": "pakke", "open": "åben", "sick": "syg", "holiday": "ferie",
@@ -252,17 +252,10 @@ class TrailPage:
 
 
 def danish_time(text: str) -> str:
-    """'2026-11-28T07:00:00' as '28.11.2026 kl. 07:00' (local time); a date as
-    '28.11.2026'; anything else as it is."""
-    try:
-        if "T" not in text:
-            return date.fromisoformat(text).strftime("%d.%m.%Y")
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return shorten_ids(text)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(COPENHAGEN)
-    return moment.strftime("%d.%m.%Y kl. %H:%M")
+    """'2026-11-28T07:00:00' as '28.11.2026 kl. 07:00' (local time), a date as
+    '28.11.2026' (``web.dates.danish_date``); anything else with its ids shortened."""
+    shown = danish_date(text)
+    return shorten_ids(text) if shown == text else shown
 
 
 def _role_da(role: str) -> str:

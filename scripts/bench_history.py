@@ -148,6 +148,16 @@ def _day(writer: _Writer, unit: dict[str, Any], day: date, rng: random.Random) -
     writer.add(plan)
 
 
+def fall_sick(person: Employee, day: date) -> bool:
+    """Register two sick days from ``day``; False (nothing registered) when they would
+    overlap the person's last sickness (the domain refuses overlapping absences)."""
+    try:
+        person.register_absence(f"S{day:%Y%m%d}", "sick", day, day + timedelta(days=1), ACTOR)
+    except RuleBroken:
+        return False
+    return True
+
+
 def generate(app: Pusleplan, events: int, seed: int = 1,
              progress: Callable[[int], None] | None = None) -> int:
     """Write about ``events`` events (never fewer) into an empty store; return the count."""
@@ -164,9 +174,7 @@ def generate(app: Pusleplan, events: int, seed: int = 1,
         for unit in units:
             if rng.random() < 0.03:
                 person = rng.choice(unit["staff"])
-                absence = f"S{day:%Y%m%d}"
-                if absence not in person.absences:
-                    person.register_absence(absence, "sick", day, day + timedelta(days=1), ACTOR)
+                if fall_sick(person, day):
                     writer.add(person)
             _day(writer, unit, day, rng)
         writer.flush()

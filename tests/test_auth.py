@@ -7,7 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import Store
-from tests.web_support import PASSWORD, World, csrf_token, form_token, login, make_world
+from tests.web_support import (
+    PASSWORD,
+    World,
+    csrf_token,
+    form_token,
+    login,
+    make_world,
+    web_app,
+)
 from web.auth import hash_password, safe_next, verify_password
 
 
@@ -177,3 +185,16 @@ def test_behind_a_proxy_each_client_address_has_its_own_log_in_budget(store: Sto
         assert other.status_code == 302
     finally:
         worlds.close()
+
+
+def test_an_app_made_without_rate_limits_leaves_them_on_for_the_next_app(store: Store) -> None:
+    # Flask-Limiter's limiter is shared by the apps of a process: one made with the
+    # limits switched off (a test, a tool) must not switch them off for the next.
+    unlimited = web_app(store, RATELIMIT_ENABLED=False)
+    assert unlimited.config["RATELIMIT_ENABLED"] is False
+    for world in make_world(store, PUSLEPLAN_LOGIN_LIMIT="3 per minute"):
+        client = world.client()
+        answers = [_login_form(client, "medlem", "forkert").status_code for _ in range(3)]
+
+        assert answers == [401, 401, 401]
+        assert _login_form(client, "medlem", PASSWORD).status_code == 429

@@ -199,6 +199,12 @@ def secure_defaults() -> dict[str, Any]:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as its session
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Stated, not left to Flask-Limiter: its limiter is shared by every app of the
+        # process and would otherwise carry over the last app's RATELIMIT_ENABLED.
+        "RATELIMIT_ENABLED": True,
+        # The last minute, not the clock's minute: attempts straddling a full minute
+        # would otherwise start a fresh budget (and a burst of twice the limit pass).
+        "RATELIMIT_STRATEGY": "moving-window",
         "RATELIMIT_HEADERS_ENABLED": True,
     }
 

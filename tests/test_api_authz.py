@@ -16,6 +16,7 @@ from domain.values import WEEKDAYS
 from tests.conftest import Store
 from tests.factories import at
 from tests.web_support import ADMIN, MONDAY, ROLES, World, give_shift, make_world, post
+from web import korelister
 
 TUESDAY = MONDAY + timedelta(days=1)
 
@@ -167,6 +168,13 @@ def test_logged_out_the_api_answers_401_and_stores_nothing(world: World) -> None
 
 
 # -- the routes the run lists, the team overview, the evaluation and the planner added --
+
+@pytest.fixture(autouse=True)
+def monday_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Today is Monday 23 November 2026 at 09:00, whenever the tests run: the route
+    proposal below is for that day, and a day that is over takes no proposal."""
+    monkeypatch.setattr(korelister, "now_local", lambda: at(MONDAY, 9))
+
 
 @pytest.fixture
 def quick_world(store: Store) -> Iterator[World]:

@@ -84,6 +84,10 @@ DAY_PLANNERS = frozenset({Role.MEMBER, Role.PLANNER, Role.ADMINISTRATIVE})
 DEFAULT_ROUTE_SECONDS = 5.0
 PROPOSAL = "forslag"
 WEEKDAYS_DA = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+PAST_REPLAN_DA = ("Dagen er gået – kørelisterne for en dag, der er gået, kan ikke "
+                  "planlægges om.")
+PAST_PROPOSAL_DA = ("Dagen er gået – der kan ikke foreslås kørelister for en dag, der er "
+                    "gået.")
 MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
              "september", "oktober", "november", "december")
 
@@ -189,9 +193,11 @@ def propose(team: UUID, day: date) -> Draft:
     """Start the route planner on the day in the background (nothing is stored); the
     running draft, or the one already running for the day.
 
+    :raise RuleBroken: the day is over (``dato``), nobody is on shift or nothing is due.
     :raise Conflict: if the day already has stored run lists.
     """
     authorize_day(current_user, str(team))
+    not_over(day, PAST_PROPOSAL_DA, "the day is over: no run lists can be proposed")
     app = services().app
     if may_be_stored(app.day_plan(team, day)):
         raise Conflict("Dagen har allerede godkendte kørelister.",
@@ -245,12 +251,14 @@ def mark_sick(team: UUID, day: date, employee: str | None, from_text: str | None
     return drafts().start(draft, partial(replan_day, app, draft))
 
 
-def not_over(day: date) -> None:
-    """A puslemøde replans today or a day to come. :raise RuleBroken: for a past day."""
+def not_over(day: date, danish: str = PAST_REPLAN_DA,
+             detail: str = "the day is over: it cannot be replanned") -> None:
+    """A puslemøde replans, and the route planner proposes, today or a day to come.
+
+    :raise RuleBroken: (``danish``, naming the field ``dato``) for a past day.
+    """
     if day < now_local().date():
-        raise RuleBroken("Dagen er gået – kørelisterne for en dag, der er gået, kan ikke "
-                         "planlægges om.", "the day is over: it cannot be replanned",
-                         field="dato")
+        raise RuleBroken(danish, detail, field="dato")
 
 
 def stored_plan(app: Any, team: UUID, day: date, danish: str) -> dict[str, Any]:

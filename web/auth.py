@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -40,7 +41,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from werkzeug.exceptions import Unauthorized
 from werkzeug.wrappers import Response
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.values import Actor, Role
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,26 @@ class LoggedInUser(UserMixin):
     @property
     def role_da(self) -> str:
         return ROLE_DA[self.role]
+
+    @cached_property
+    def shown_name(self) -> str:
+        """The name the page header shows: a user linked to an employee (a team member)
+        is shown by the employee's own name; any other account by its display name.
+
+        Looked up once per request (the user is loaded per request), and only when a page
+        shows it; an employee that cannot be read falls back to the display name.
+        """
+        if not self.employee_id:
+            return self.display_name
+        from web import services
+
+        try:
+            name = services().app.employee(UUID(str(self.employee_id)))["name"]
+        except (NotFound, ValueError):
+            log.warning("user %s: employee %s not found for the header", self.username,
+                        self.employee_id)
+            return self.display_name
+        return str(name or "") or self.display_name
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> LoggedInUser:

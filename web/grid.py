@@ -14,10 +14,12 @@ from typing import Any
 
 from planning.calendar_dk import public_holidays
 from planning.checker import CheckResult
-from planning.danish import MONTHS_DA, WEEKDAYS_DA
+from planning.clock import span_hours
+from planning.danish import MONTHS_DA, WEEKDAYS_DA, number_da
 from planning.model import Severity
+from planning.rules import Catalogue
 from web.rosterdata import Names
-from web.rosterplan import RosterContext
+from web.rosterplan import RosterContext, hours_and_norms
 
 DAY_SHORT = ("ma", "ti", "on", "to", "fr", "lø", "sø")
 LAYER_LETTER = {"dag": "D", "aften": "A", "nat": "N"}
@@ -89,10 +91,25 @@ class Row:
     employee_id: str | None  # None: the open shifts (ledige vagter)
     name: str
     profession: str
-    hours: float
-    norm: float
+    hours: float  # planned in the period, real hours (as R5 counts them)
+    norm: float  # R5's norm: weeks × contract hours − søgnehelligdage and absence
     is_me: bool
     cells: list[Cell]
+
+    @property
+    def hours_da(self) -> str:
+        return hours_da(self.hours)
+
+    @property
+    def norm_da(self) -> str:
+        return hours_da(self.norm)
+
+
+def hours_da(value: float) -> str:
+    """Hours the Danish way, as the R5 recommendation writes them but without ``,0``:
+    ``273,8``, ``296``."""
+    text = number_da(value)
+    return text[:-2] if text.endswith(",0") else text
 
 
 @dataclass(frozen=True)
@@ -107,8 +124,13 @@ class Grid:
 
 
 def build_grid(context: RosterContext, verdict: CheckResult, names: Names,
-               me: str | None, today: date) -> Grid:
-    """The grid for the roster: one row per team member (me first), open shifts last."""
+               me: str | None, today: date, catalogue: Catalogue | None = None) -> Grid:
+    """The grid for the roster: one row per team member (me first), open shifts last.
+
+    Each member's hours and norm are R5's (``web.rosterplan.hours_and_norms`` with the
+    ``catalogue`` the verdict was made with), so the row and the R5 recommendation in
+    the rule check show the same figures.
+    """
     roster = context.roster
     weeks = _weeks(roster["period_start"], roster["weeks"], today)
     days = [d for w in weeks for d in w.days]
@@ -125,7 +147,7 @@ def build_grid(context: RosterContext, verdict: CheckResult, names: Names,
         cell.shifts.append(
             CellShift(shift_id, s["employee_id"], s["layer"], times, s.get("route"), breach))
         cell.breach = _worse(cell.breach, breach)
-        hours[s["employee_id"]] += (s["end"] - s["start"]).total_seconds() / 3600
+        hours[s["employee_id"]] += span_hours(s["start"], s["end"])
     for b in roster["bids"].values():
         if b["date"] in cells[None]:
             cells[b["employee_id"]][b["date"]].bids.append(_bid(b))
@@ -138,10 +160,9 @@ def build_grid(context: RosterContext, verdict: CheckResult, names: Names,
             cell.breach = _worse(cell.breach, severity)
     members = [e for e in context.team["members"] if e in context.employees]
     members.sort(key=lambda e: (e != me, names.name(e)))
-    weeks_count = roster["weeks"]
+    r5 = hours_and_norms(context, catalogue)
     rows = tuple(Row(e, names.name(e), context.employees[e]["profession"],
-                     round(hours[e], 1), round(context.employees[e]["weekly_hours"]
-                                                * weeks_count, 1),
+                     round(r5[e][0], 1), round(r5[e][1], 1),
                      e == me, _ordered(cells[e], days)) for e in members)
     open_row = None
     if any(c.shifts for c in cells[None].values()):

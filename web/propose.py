@@ -51,7 +51,7 @@ def show(roster_id: UUID, job_id: str) -> str:
     job = _job(roster_id, job_id)
     names = Names(current_user, context.employees)
     verdict = cached_verdict(services().app, context, services().catalogue)
-    grid = build_grid(context, verdict, names, None, now_local().date())
+    grid = build_grid(context, verdict, names, None, now_local().date(), services().catalogue)
     return render_template(
         "proposal.html", context=context, team=context.team, job=job, grid=grid,
         names=names, summary=summary_da(job.result) if job.result else "",

@@ -21,6 +21,8 @@ from planning.checker import CheckResult, check
 from planning.interchange import HISTORY_DAYS
 from planning.model import Absence, Person, RosterPlan, Shift, ShiftChange
 from planning.rules import Catalogue
+from planning.rules.facts import facts
+from planning.rules.hours import NormHours
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,19 @@ def to_plan(context: RosterContext) -> RosterPlan:
 def check_roster(context: RosterContext, catalogue: Catalogue | None = None) -> CheckResult:
     """The checker's verdict on the roster as it stands."""
     return check(to_plan(context), catalogue)
+
+
+def hours_and_norms(context: RosterContext, catalogue: Catalogue | None = None
+                    ) -> dict[str, tuple[float, float]]:
+    """Each person's (planned hours, norm hours) over the period, counted as the checker's
+    R5 counts them: real hours of the roster's shifts (a DST night is an hour shorter or
+    longer) against weeks × contract hours less the weekday søgnehelligdage (R12) and
+    the weekdays absent. So the grid shows the figures the R5 recommendation names."""
+    plan = to_plan(context)
+    rule = (catalogue or Catalogue.default())["R5"]
+    assert isinstance(rule, NormHours)
+    known = facts(plan)
+    return {e: (known.of(e).period_hours, rule.norm(plan, e)) for e in plan.people}
 
 
 def _shifts(shifts: dict[str, dict[str, Any]], routes: dict[str, dict[str, Any]]

@@ -92,11 +92,13 @@ def _grid(context: RosterContext, verdict: CheckResult, names: Names) -> Grid:
     """
     app = services().app
     me, today = current_user.employee_id, now_local().date()
+    catalogue = services().catalogue  # the verdict's: the rows show R5's hours and norm
     key = ("grid", context.roster_id, context.roster["version"], id(verdict), names.real,
            me, today)
 
     def make() -> tuple[Grid, set[UUID]]:
-        return build_grid(context, verdict, names, me, today), context_sources(context)
+        return (build_grid(context, verdict, names, me, today, catalogue),
+                context_sources(context))
 
     return read_cache(app).get(app, key, make)
 

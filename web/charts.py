@@ -7,6 +7,8 @@ bands mark periods (før/efter) and a dashed reference line a target.
 Every chart has a title, a y-axis label with its unit, an x-axis label, a
 legend, and a tooltip (``<title>``) on each point saying the value and the
 number of observations. Numbers are written the Danish way (decimal comma).
+A chart without a single value draws no axes: it says so in a Danish sentence
+(``empty``), in a frame the size of a chart.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ LEGEND_CHAR = 10.4
 COLOURS = ("#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9")
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 BAND_COLOURS = {"before": "#8c9bab", "after": "#2a7f62"}
+#: What an empty chart says when its caller has nothing more particular to say.
+EMPTY_DA = "Ingen tal i perioden endnu."
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,19 @@ def _open(title: str, description: str, css: str) -> list[str]:
     ]
 
 
+def _empty(title: str, message: str, css: str) -> Markup:
+    """A chart with nothing to draw: the sentence in a dashed frame, no axes or legend."""
+    parts = _open(title, f"{title}. {message}", f"{css} empty")
+    parts.append(f'<rect class="empty-frame" x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" '
+                 f'height="{HEIGHT - TOP - BOTTOM}" rx="8" fill="#f6f8fa" stroke="#c5ced8" '
+                 'stroke-dasharray="6 4"/>')
+    parts.append(f'<text class="empty-message" x="{WIDTH / 2:.1f}" '
+                 f'y="{TOP + (HEIGHT - TOP - BOTTOM) / 2 + 5:.1f}" text-anchor="middle" '
+                 f'font-size="16" fill="#3b4753">{escape(message)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 def _axes(frame: _Frame, ticks: list[float], labels: Sequence[str], y_label: str,
           x_label: str, every: int) -> list[str]:
     parts = []
@@ -200,10 +217,16 @@ def week_chart(
     title: str, labels: Sequence[str], series: Sequence[Series], *, unit: str, y_label: str,
     x_label: str = "Uge", bars: bool = False, bands: Sequence[Band] = (),
     reference: Reference | None = None, decimals: int = 1, zero: bool = True,
-    colours: Sequence[str] = COLOURS,
+    colours: Sequence[str] = COLOURS, empty: str = EMPTY_DA, zero_is_empty: bool = False,
 ) -> Markup:
-    """Series over weeks (``labels`` per position) as lines, or grouped bars if ``bars``."""
+    """Series over weeks (``labels`` per position) as lines, or grouped bars if ``bars``.
+
+    Without a value (or, if ``zero_is_empty``, with only zeros: a count of nothing)
+    the chart is the ``empty`` sentence instead of an empty axis.
+    """
     values = [v for s in series for v in s.values if v is not None]
+    if not values or (zero_is_empty and not any(values)):
+        return _empty(title, empty, "bars" if bars else "lines")
     ticks = _range(values, reference, zero or bars, unit, integer=decimals == 0)
     frame = _Frame(len(labels), ticks)
     description = f"{title}. " + "; ".join(
@@ -263,16 +286,13 @@ def week_chart(
     if reference is not None:
         entries.append((reference.label, "#6b7785", "", "ref"))
     parts += _legend(entries)
-    if not values:
-        parts.append(f'<text x="{LEFT + frame.plot_w / 2:.1f}" y="{TOP + frame.plot_h / 2:.1f}" '
-                     'text-anchor="middle" fill="#4f5d6b">Ingen tal i perioden</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *, unit: str,
               y_label: str, x_label: str, decimals: int = 0,
-              colours: Sequence[str] = COLOURS) -> Markup:
+              colours: Sequence[str] = COLOURS, empty: str = EMPTY_DA) -> Markup:
     """Grouped bars over categories (e.g. 1, 2, … 10+ distinct staff), before and after."""
     return week_chart(title, categories, series, unit=unit, y_label=y_label, x_label=x_label,
-                      bars=True, decimals=decimals, colours=colours)
+                      bars=True, decimals=decimals, colours=colours, empty=empty)

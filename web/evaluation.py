@@ -166,7 +166,8 @@ def charts(result: Comparison) -> dict[str, Any]:
     distribution = bar_chart(
         "Kontinuitet: fordeling", [r["distinct_staff"] for r in rows], series, unit="%",
         y_label="% af borger-perioder", decimals=0, colours=BEFORE_AFTER_COLOURS,
-        x_label="forskellige medarbejdere hos borgeren på 14 dage")
+        x_label="forskellige medarbejdere hos borgeren på 14 dage",
+        empty="Ingen borgere fik leverede besøg i de to perioder – der er intet at fordele.")
     return {"distribution": distribution, "distribution_rows": rows, "totals": totals,
             "panels": panels(weeks, bands, lambda w: PERIOD_DA[period_of(result, w)])}
 

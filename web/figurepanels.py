@@ -44,6 +44,10 @@ class PanelSpec:
     bars: bool = False
     decimals: int = 1
     reference: Reference | None = None
+    #: What the chart says when the weeks have no value (instead of an empty axis).
+    empty: str = "Ingen tal for ugerne endnu."
+    #: A count (not a measure): only zeros mean nothing happened, and say ``empty`` too.
+    zero_is_empty: bool = False
 
 
 PANELS: tuple[PanelSpec, ...] = (
@@ -53,11 +57,14 @@ PANELS: tuple[PanelSpec, ...] = (
               "personer", "medarbejdere pr. borger",
               (("Gennemsnit", lambda f: f.continuity_mean),
                ("Median", lambda f: f.continuity_median)),
-              lambda f: f.continuity_n, "borgere"),
+              lambda f: f.continuity_n, "borgere",
+              empty="Ingen leverede besøg i ugerne – kontinuiteten måles, når besøgene "
+                    "er registreret."),
     PanelSpec("kontaktperson", "Kontaktpersonen kom",
               "Andel af ugens leverede besøg, hvor borgerens kontaktperson var med.",
               "%", "% af besøg", (("Kontaktperson", _pct(lambda f: f.contact_share)),),
-              lambda f: f.visits, "besøg"),
+              lambda f: f.visits, "besøg",
+              empty="Ingen leverede besøg i ugerne endnu."),
     PanelSpec("borgertid", "Borgertid",
               "Dansk direkte BTP: leveret besøgstid / fremmødetid. Buurtzorg-lignende: "
               f"plus antaget indirekte tid ({INDIRECT_MINUTES_PER_VISIT} min pr. besøg).",
@@ -66,27 +73,33 @@ PANELS: tuple[PanelSpec, ...] = (
                ("Buurtzorg-lignende", _pct(lambda f: f.btp_buurtzorg))),
               lambda f: f.shifts, "vagter",
               reference=Reference(BUURTZORG_TARGET_PCT,
-                                  f"Buurtzorg-mål {BUURTZORG_TARGET_PCT} %")),
+                                  f"Buurtzorg-mål {BUURTZORG_TARGET_PCT} %"),
+              empty="Ingen vagter med leverede besøg i ugerne endnu."),
     PanelSpec("sygefravaer", "Sygefravær",
               "Sygetimer / planlagte timer for teamets nuværende medlemmer.",
               "%", "% af planlagte timer", (("Sygefravær", _pct(lambda f: f.sick_rate)),),
-              lambda f: f.members, "medarbejdere"),
+              lambda f: f.members, "medarbejdere",
+              empty="Ingen planlagte timer i ugerne – sygefraværet kan ikke beregnes."),
     PanelSpec("rehabilitering", "Rehabiliteringseffekt",
               "Ændring i visiterede minutter pr. uge efter et afsluttet forløb (§ 83a), "
               "gennemsnit pr. forløb. Negativ: borgeren har brug for mindre hjælp.",
               "min/uge", "minutter pr. uge",
               (("Ændring pr. forløb", lambda f: f.rehab_mean_change),),
-              lambda f: f.rehab_courses, "forløb", bars=True, decimals=0),
+              lambda f: f.rehab_courses, "forløb", bars=True, decimals=0,
+              empty="Ingen rehabiliteringsforløb er afsluttet i ugerne."),
     PanelSpec("oensker", "Ønsker opfyldt",
               "Andel af medarbejdernes ønsker (vagt, fri, rute) som vagtplanen opfylder.",
               "%", "% af ønsker", (("Ønsker opfyldt", _pct(lambda f: f.bids_met_share)),),
-              lambda f: f.bids, "ønsker"),
+              lambda f: f.bids, "ønsker",
+              empty="Ingen ønsker til vagtplanen i ugerne."),
     PanelSpec("pusling", "Pusleaktivitet",
               "Vagter byttet, taget og afgivet af teamet selv, efter vagtens dag.",
               "vagter", "antal vagter",
               (("Byttet", lambda f: f.swaps), ("Taget", lambda f: f.takes),
                ("Afgivet", lambda f: f.releases)),
-              None, bars=True, decimals=0),
+              None, bars=True, decimals=0,
+              empty="Ingen vagter er byttet, taget eller afgivet i ugerne.",
+              zero_is_empty=True),
 )
 
 
@@ -119,10 +132,10 @@ def panels(weeks: Sequence[Figures], bands: Sequence[Band] = (),
                   for name, get in spec.series]
         chart = week_chart(spec.title, labels, series, unit=spec.unit, y_label=spec.y_label,
                            x_label=x_label, bars=spec.bars, bands=bands,
-                           reference=spec.reference, decimals=spec.decimals)
+                           reference=spec.reference, decimals=spec.decimals,
+                           empty=spec.empty, zero_is_empty=spec.zero_is_empty)
         columns = ["Uge"] + (["Periode"] if week_period else [])
-        columns += [f"{name} ({spec.unit})" if spec.unit == "%" else name
-                    for name, _ in spec.series]
+        columns += [f"{name} ({spec.unit})" for name, _ in spec.series]
         if spec.observations:
             columns.append(f"n ({spec.observed})")
         rows = []

@@ -11,8 +11,13 @@ time limit (an optional benchmark dependency, never a runtime one).
 
     python scripts/bench_routes.py C101 R101 --time-limit 30
     python scripts/bench_routes.py path/to/RC201.txt --time-limit 10 --json
+    python scripts/bench_routes.py R201 RC101 RC201 --time-limit 10 --seeds 0-8
 
-The table is appended to ``BENCHMARKS.md`` (append only) unless ``--no-append``.
+With several seeds (``--seeds``) each instance is solved once per seed, by both
+planners with that seed, and the table gives per instance the mean and largest
+gap of each and the largest distance behind PyVRP in one run (our gap minus
+PyVRP's, the same seed). The table is appended to ``BENCHMARKS.md`` (append only)
+unless ``--no-append``.
 """
 
 from __future__ import annotations
@@ -227,10 +232,21 @@ class Row:
     wall_s: float
     unassigned: int
     pyvrp: Checked | None = None
+    seed: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        return gap_pct(self.distance, self.best_known_distance)
+
+    @property
+    def pyvrp_gap(self) -> float | None:
+        return None if self.pyvrp is None else gap_pct(self.pyvrp.distance,
+                                                       self.best_known_distance)
 
     def as_json(self) -> dict[str, object]:
         data: dict[str, object] = {
-            "instance": self.instance, "vehicles": self.vehicles, "distance": self.distance,
+            "instance": self.instance, "seed": self.seed, "vehicles": self.vehicles,
+            "distance": self.distance,
             "best_known_distance": self.best_known_distance,
             "gap_pct": gap_pct(self.distance, self.best_known_distance),
             "wall_s": round(self.wall_s, 2), "feasible": self.feasible,
@@ -253,7 +269,7 @@ def run_instance(path: Path, time_limit_s: float, seed: int, metaheuristic: str,
     checked = check_solution(instance, routes_of(proposal))
     pyvrp = solve_with_pyvrp(instance, time_limit_s, seed) if with_pyvrp else None
     return Row(instance.name, best_known(instance.name), checked.distance, checked.vehicles,
-               checked.feasible, wall, len(proposal.unassigned), pyvrp)
+               checked.feasible, wall, len(proposal.unassigned), pyvrp, seed)
 
 
 def table(rows: list[Row]) -> str:
@@ -280,6 +296,58 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def seeds_table(rows: list[Row]) -> str:
+    """Per instance over its seeds: mean and largest gap of ours and of PyVRP, and the
+    largest distance behind PyVRP in one run (percentage points, same seed)."""
+    by_instance: dict[str, list[Row]] = {}
+    for r in rows:
+        by_instance.setdefault(r.instance, []).append(r)
+    lines = ["| instance | BKS | seeds | gap % mean | gap % max | gaps % by seed "
+             "| PyVRP gap % mean | PyVRP gap % max | most behind PyVRP (pp) | all feasible |",
+             "|---|---:|---:|---:|---:|---|---:|---:|---:|---|"]
+    behind_all: list[float] = []
+    for name, runs in by_instance.items():
+        gaps = [g for r in runs if (g := r.gap) is not None]
+        theirs = [g for r in runs if (g := r.pyvrp_gap) is not None]
+        behind = [r.gap - r.pyvrp_gap for r in runs
+                  if r.gap is not None and r.pyvrp_gap is not None]
+        behind_all += behind
+        lines.append(
+            f"| {name} | {runs[0].best_known_distance} | {len(runs)} "
+            f"| {_mean(gaps)} | {_most(gaps)} "
+            f"| {' / '.join(f'{r.seed}: {r.gap}' for r in runs)} "
+            f"| {_mean(theirs)} | {_most(theirs)} | {_most(behind)} "
+            f"| {'yes' if all(r.feasible for r in runs) else 'NO'} |")
+    gaps = [g for r in rows if (g := r.gap) is not None]
+    if gaps:
+        lines.append(f"\nMean gap {statistics.mean(gaps):.2f} %, max {max(gaps):.2f} % over "
+                     f"{len(gaps)} runs" + (f"; at most {max(behind_all):.2f} points behind "
+                                             "PyVRP in one run." if behind_all else "."))
+    return "\n".join(lines)
+
+
+def _mean(values: list[float]) -> str:
+    return f"{statistics.mean(values):.2f}" if values else "–"
+
+
+def _most(values: list[float]) -> str:
+    return f"{max(values):.2f}" if values else "–"
+
+
+def parse_seeds(text: str) -> list[int]:
+    """``0,1,2`` or ``0-8`` (or a mix, ``0-2,5``) as a list of seeds."""
+    seeds: list[int] = []
+    try:
+        for part in text.split(","):
+            first, _, last = part.strip().partition("-")
+            seeds += range(int(first), int(last or first) + 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seeds: {text!r} is not like 0,1,2 or 0-8") from None
+    if not seeds:
+        raise argparse.ArgumentTypeError(f"seeds: {text!r} names no seed")
+    return seeds
+
+
 def provenance() -> str:
     """Date, commit and machine, for the BENCHMARKS.md heading."""
     return f"{date.today().isoformat()}, commit {commit()}, {machine()}"
@@ -301,20 +369,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("instances", nargs="*", default=list(DEFAULT_INSTANCES))
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per instance")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", type=parse_seeds,
+                        help="several seeds, e.g. 0,1,2 or 0-8 (instead of --seed)")
     parser.add_argument("--metaheuristic", default=ITERATED_LOCAL_SEARCH,
                         help="ITERATED_LOCAL_SEARCH or an OR-Tools LocalSearchMetaheuristic")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--no-pyvrp", action="store_true", help="skip PyVRP even if installed")
     parser.add_argument("--no-append", action="store_true", help="do not touch BENCHMARKS.md")
     args = parser.parse_args(argv)
+    seeds = args.seeds or [args.seed]
     rows = []
     for argument in args.instances:
-        row = run_instance(resolve(argument), args.time_limit, args.seed, args.metaheuristic,
-                           not args.no_pyvrp)
-        rows.append(row)
-        if args.json:
-            print(json.dumps(row.as_json()), flush=True)
-    text = table(rows)
+        for seed in seeds:
+            row = run_instance(resolve(argument), args.time_limit, seed, args.metaheuristic,
+                               not args.no_pyvrp)
+            rows.append(row)
+            if args.json:
+                print(json.dumps(row.as_json()), flush=True)
+    text = table(rows) if len(seeds) == 1 else seeds_table(rows)
     if any(r.pyvrp for r in rows):
         from importlib.metadata import version
         text += f" PyVRP {version('pyvrp')} with the same time limit and seed."
@@ -323,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_append:
         heading = (f"## Route planner: Solomon VRPTW, distance-only (truncated arcs)\n\n"
                    f"{provenance()}. `scripts/bench_routes.py --time-limit {args.time_limit:g} "
-                   f"--seed {args.seed} --metaheuristic {args.metaheuristic}`; "
+                   f"--{'seed' if len(seeds) == 1 else 'seeds'} "
+                   f"{','.join(map(str, seeds))} --metaheuristic {args.metaheuristic}`; "
                    f"OR-Tools routing via `plan_routes`, gap against `bks.csv` distance_only.\n\n")
         append(heading + text + "\n")
     return 0 if all(r.feasible for r in rows) else 1

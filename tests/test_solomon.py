@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import pytest
@@ -123,3 +124,39 @@ def test_the_adapter_asks_for_the_distance_only_search_profile(tmp_path):
     problem = to_problem(parse_solomon(path), 1.0, 0, "ITERATED_LOCAL_SEARCH")
     assert problem.search_profile is DISTANCE_ONLY
     assert problem.weights.lateness == 0 and problem.break_rule is None
+
+
+def test_several_seeds_give_one_json_object_per_run_and_a_table_over_the_seeds(
+        tmp_path, capsys):
+    path = tmp_path / "TINY.txt"
+    path.write_text(TINY, encoding="utf-8")
+    assert main([str(path), "--time-limit", "1", "--seeds", "0-1", "--json", "--no-pyvrp",
+                 "--no-append"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.strip().splitlines()]
+    assert [(x["instance"], x["seed"]) for x in lines] == [("TINY", 0), ("TINY", 1)]
+
+
+def test_the_seeds_table_reports_the_largest_distance_behind_pyvrp_in_one_run():
+    from scripts.bench_routes import Checked, Row, seeds_table
+
+    def run(seed, ours, theirs):
+        return Row("RC201", 1000.0, ours, 9, True, 10.0, 0,
+                   Checked(theirs, 9, ()), seed)
+
+    # Seed 0: 1.2 % vs 0.1 % (1.1 points behind); seed 1: 2.0 % vs 0.0 % (2.0 behind).
+    text = seeds_table([run(0, 1012.0, 1001.0), run(1, 1020.0, 1000.0)])
+    row = next(line for line in text.splitlines() if line.startswith("| RC201"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[2:5] == ["2", "1.60", "2.00"]
+    assert cells[5] == "0: 1.2 / 1: 2.0"
+    assert cells[6:10] == ["0.05", "0.10", "2.00", "yes"]
+    assert "at most 2.00 points behind PyVRP in one run" in text
+
+
+def test_seeds_are_read_as_lists_and_ranges():
+    from scripts.bench_routes import parse_seeds
+
+    assert parse_seeds("0-2,5") == [0, 1, 2, 5]
+    assert parse_seeds("3") == [3]
+    with pytest.raises(argparse.ArgumentTypeError, match="seeds"):
+        parse_seeds("a-b")

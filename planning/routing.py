@@ -13,7 +13,7 @@ import time as clock
 from collections import defaultdict
 from dataclasses import replace
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2, routing_ils_pb2
 from ortools.util import optional_boolean_pb2
 
 from planning import routing_recombine as recombine
@@ -194,10 +194,16 @@ def search_parameters(problem: RoutingProblem,
     if problem.metaheuristic == ITERATED_LOCAL_SEARCH:
         params.use_iterated_local_search = True
         ruin = params.iterated_local_search_parameters.ruin_recreate_parameters
-        sisr = ruin.ruin_strategies.add().sisr
-        sisr.max_removed_sequence_size = profile.ruin_string
-        sisr.avg_num_removed_visits = profile.ruin_visits
-        sisr.bypass_factor = 0.01
+        for visits, string in ((profile.ruin_visits, profile.ruin_string),
+                               (profile.wide_ruin_visits, profile.wide_ruin_string)):
+            if visits:
+                sisr = ruin.ruin_strategies.add().sisr
+                sisr.max_removed_sequence_size = string
+                sisr.avg_num_removed_visits = visits
+                sisr.bypass_factor = 0.01
+        if len(ruin.ruin_strategies) > 1:  # each iteration ruins with one of them
+            ruin.ruin_composition_strategy = \
+                routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
         annealing = params.iterated_local_search_parameters \
             .reference_solution_acceptance_strategy.simulated_annealing
         annealing.initial_temperature = profile.start_temperature * mean_arc_cost

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from ortools.constraint_solver import routing_ils_pb2
 
 from planning.routing import plan_routes
 from planning.routing_check import check_proposal
@@ -265,6 +266,15 @@ def test_the_team_day_keeps_its_search_tuning_and_a_distance_profile_is_opt_in()
     assert seeds == pytest.approx(DISTANCE_ONLY.farthest_seeds_ratio) and seeds > 0
     assert tuned.iterated_local_search_parameters.ruin_recreate_parameters.ruin_strategies[0] \
         .sisr.avg_num_removed_visits == DISTANCE_ONLY.ruin_visits
+    # A team day ruins one way; the distance-only profile also with a wider SISR ruin,
+    # one of the two at random each iteration.
+    assert len(ils.ruin_recreate_parameters.ruin_strategies) == 1
+    ruins = tuned.iterated_local_search_parameters.ruin_recreate_parameters
+    wide = ruins.ruin_strategies[1].sisr
+    assert (wide.avg_num_removed_visits, wide.max_removed_sequence_size) == (
+        DISTANCE_ONLY.wide_ruin_visits, DISTANCE_ONLY.wide_ruin_string) == (30, 20)
+    assert ruins.ruin_composition_strategy == \
+        routing_ils_pb2.RuinCompositionStrategy.RUN_ONE_RANDOMLY
 
 
 @pytest.mark.parametrize("limit_s", [0.001, 0.02])

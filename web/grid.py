@@ -137,7 +137,7 @@ def build_grid(context: RosterContext, verdict: CheckResult, names: Names,
     marks = _breaches(verdict)
     cells: dict[str | None, dict[date, Cell]] = defaultdict(
         lambda: {d.date: Cell(d) for d in days})
-    hours: dict[str | None, float] = defaultdict(float)
+    open_hours = 0.0  # members' hours are R5's (below)
     for shift_id, s in roster["shifts"].items():
         if s["date"] not in cells[None]:
             continue
@@ -147,7 +147,8 @@ def build_grid(context: RosterContext, verdict: CheckResult, names: Names,
         cell.shifts.append(
             CellShift(shift_id, s["employee_id"], s["layer"], times, s.get("route"), breach))
         cell.breach = _worse(cell.breach, breach)
-        hours[s["employee_id"]] += span_hours(s["start"], s["end"])
+        if s["employee_id"] is None:
+            open_hours += span_hours(s["start"], s["end"])
     for b in roster["bids"].values():
         if b["date"] in cells[None]:
             cells[b["employee_id"]][b["date"]].bids.append(_bid(b))
@@ -166,7 +167,7 @@ def build_grid(context: RosterContext, verdict: CheckResult, names: Names,
                      e == me, _ordered(cells[e], days)) for e in members)
     open_row = None
     if any(c.shifts for c in cells[None].values()):
-        open_row = Row(None, "Ledige vagter", "", round(hours[None], 1), 0, False,
+        open_row = Row(None, "Ledige vagter", "", round(open_hours, 1), 0, False,
                        _ordered(cells[None], days))
     return Grid(tuple(weeks), rows, open_row)
 

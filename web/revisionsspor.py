@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -282,15 +283,17 @@ class Reader:
     page)."""
 
     real: bool
-    _people: dict[str, str] = field(default_factory=dict)
-    _citizens: dict[str, str] = field(default_factory=dict)
-    _teams: dict[str, str] = field(default_factory=dict)
-    _users: dict[str, str] = field(default_factory=dict)
+    #: (kind, id) -> what was shown for it: each is looked up once per page.
+    _seen: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def _once(self, kind: str, key: str, look: Callable[[str], str]) -> str:
+        shown = self._seen.get((kind, key))
+        if shown is None:
+            shown = self._seen[(kind, key)] = look(key)
+        return shown
 
     def person(self, employee_id: str) -> str:
-        if employee_id not in self._people:
-            self._people[employee_id] = self._person(employee_id)
-        return self._people[employee_id]
+        return self._once("person", employee_id, self._person)
 
     def _person(self, employee_id: str) -> str:
         if not self.real:
@@ -302,9 +305,7 @@ class Reader:
         return str(person.get("name") or f"medarbejder nr. {person['number']}")
 
     def citizen(self, citizen_id: str) -> str:
-        if citizen_id not in self._citizens:
-            self._citizens[citizen_id] = self._citizen(citizen_id)
-        return self._citizens[citizen_id]
+        return self._once("citizen", citizen_id, self._citizen)
 
     def _citizen(self, citizen_id: str) -> str:
         if not self.real:
@@ -315,12 +316,14 @@ class Reader:
             return "ukendt borger"
 
     def team(self, team_id: str) -> str:
-        if team_id not in self._teams:
-            try:
-                self._teams[team_id] = str(services().app.team(UUID(team_id))["code"])
-            except (NotFound, ValueError):
-                self._teams[team_id] = "ukendt team"
-        return self._teams[team_id]
+        return self._once("team", team_id, self._team)
+
+    @staticmethod
+    def _team(team_id: str) -> str:
+        try:
+            return str(services().app.team(UUID(team_id))["code"])
+        except (NotFound, ValueError):
+            return "ukendt team"
 
     def actor(self, actor_id: str, role: str) -> tuple[str, str]:
         """Who acted (a user by name) and their role in Danish; an actor named as its
@@ -329,15 +332,19 @@ class Reader:
         if not self.real:
             return (role_da, "") if actor_id == role else (
                 f"Person {pseudonym(actor_id)[2:8]}", role_da)
-        if actor_id not in self._users:
-            user = (services().app.user(actor_id)
-                    if actor_id and not UUID_PATTERN.search(actor_id) else None)
-            self._users[actor_id] = str(user.get("display_name") or "") if user else ""
-        if self._users[actor_id]:
-            return self._users[actor_id], role_da
+        name = self._once("user", actor_id, self._user)
+        if name:
+            return name, role_da
         if not actor_id or actor_id == role:
             return role_da, ""
         return shorten_ids(actor_id), role_da
+
+    @staticmethod
+    def _user(actor_id: str) -> str:
+        """A user's display name ("" for the system or an id that names no user)."""
+        user = (services().app.user(actor_id)
+                if actor_id and not UUID_PATTERN.search(actor_id) else None)
+        return str(user.get("display_name") or "") if user else ""
 
     def parts(self, what: str) -> list[Part]:
         """The stored description (``name=value`` and ``name: count`` parts joined by

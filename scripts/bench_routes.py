@@ -247,13 +247,12 @@ class Row:
         data: dict[str, object] = {
             "instance": self.instance, "seed": self.seed, "vehicles": self.vehicles,
             "distance": self.distance,
-            "best_known_distance": self.best_known_distance,
-            "gap_pct": gap_pct(self.distance, self.best_known_distance),
+            "best_known_distance": self.best_known_distance, "gap_pct": self.gap,
             "wall_s": round(self.wall_s, 2), "feasible": self.feasible,
             "unassigned": self.unassigned}
         if self.pyvrp is not None:
             data["pyvrp_distance"] = self.pyvrp.distance
-            data["pyvrp_gap_pct"] = gap_pct(self.pyvrp.distance, self.best_known_distance)
+            data["pyvrp_gap_pct"] = self.pyvrp_gap
             data["pyvrp_feasible"] = self.pyvrp.feasible
         return data
 
@@ -281,15 +280,13 @@ def table(rows: list[Row]) -> str:
         head, rule = head + " PyVRP | PyVRP gap % |", rule + "---:|---:|"
     lines = [head, rule]
     for r in rows:
-        gap = gap_pct(r.distance, r.best_known_distance)
-        line = (f"| {r.instance} | {r.best_known_distance} | {r.distance:.1f} | {gap} | "
+        line = (f"| {r.instance} | {r.best_known_distance} | {r.distance:.1f} | {r.gap} | "
                 f"{r.vehicles} | {'yes' if r.feasible else 'NO'} | {r.wall_s:.1f} |")
         if with_pyvrp:
             p = r.pyvrp
-            line += (f" {p.distance:.1f} | {gap_pct(p.distance, r.best_known_distance)} |"
-                     if p else " – | – |")
+            line += f" {p.distance:.1f} | {r.pyvrp_gap} |" if p else " – | – |"
         lines.append(line)
-    gaps = [g for r in rows if (g := gap_pct(r.distance, r.best_known_distance)) is not None]
+    gaps = [g for r in rows if (g := r.gap) is not None]
     if gaps:
         lines.append(f"\nMean gap {statistics.mean(gaps):.2f} %, max {max(gaps):.2f} % "
                      f"over {len(gaps)} instances.")

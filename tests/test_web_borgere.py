@@ -69,13 +69,18 @@ def test_a_member_sees_the_teams_citizens_and_a_course_with_its_continuity(
     assert staff and staff.group(1) == "2"
 
 
-def test_every_cell_is_labelled_with_its_column_for_the_phone_cards(world: World) -> None:
-    """On a phone the tables become cards whose values are labelled by ``data-label``."""
+def _listing_and_first_course(world: World) -> tuple[str, str]:
+    """A member's Borgere page and the course page of T1-B1, reached by its link."""
     client = world.client("medlem")
     listing = client.get("/teams/T1/borgere").get_data(as_text=True)
     link = re.search(r'href="(/teams/T1/borgere/[^"]+)">T1-B1<', listing)
     assert link
-    body = client.get(link.group(1)).get_data(as_text=True)
+    return listing, client.get(link.group(1)).get_data(as_text=True)
+
+
+def test_every_cell_is_labelled_with_its_column_for_the_phone_cards(world: World) -> None:
+    """On a phone the tables become cards whose values are labelled by ``data-label``."""
+    listing, body = _listing_and_first_course(world)
 
     for page in (listing, body):
         cells = re.findall(r"<td\b[^>]*>", page)
@@ -138,11 +143,7 @@ def test_the_api_gives_a_citizens_course_for_a_period(world: World) -> None:
 
 
 def test_dates_are_written_the_danish_way(world: World) -> None:
-    client = world.client("medlem")
-    listing = client.get("/teams/T1/borgere").get_data(as_text=True)
-    link = re.search(r'href="(/teams/T1/borgere/[^"]+)">T1-B1<', listing)
-    assert link
-    body = client.get(link.group(1)).get_data(as_text=True)
+    _, body = _listing_and_first_course(world)
     days = re.findall(r'data-label="Dato">([^<]*)<', body)
     assert days and all(re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", d) for d in days), days
     assert danish_date("2026-11-18") == "18.11.2026"
